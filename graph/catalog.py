@@ -1,0 +1,62 @@
+"""The catalog: which physical named graph currently holds each logical graph, and its provenance.
+
+A logical graph (``{base}/graph/{source}/{access}``) is what users name. Each import writes a
+fresh *physical* graph (``{logical}/v/{version}``) and the catalog switches to it in one small
+transaction, so half-loaded data is never visible: readers only ever look at the physical
+graphs the catalog lists as active. Each physical graph is a ``prov:Entity`` that is a
+``prov:specializationOf`` its logical graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ontology import DCT, MF, PROV, RDF, XSD
+
+CATALOG_GRAPH = "urn:maarifa:system:catalog"
+FEED_GRAPH = "urn:maarifa:system:feed"
+SYSTEM_PREFIX = "urn:maarifa:system:"
+
+ACCESS_IRIS = {"public": MF.Public, "members": MF.MembersOnly, "private": MF.Private}
+ACCESS_BY_IRI = {v: k for k, v in ACCESS_IRIS.items()}
+
+
+@dataclass(frozen=True)
+class GraphRecord:
+    logical: str
+    physical: str
+    source: str  # the source's stable key
+    label: str  # what provenance shows: a file or source name, never a local path
+    access: str  # public | members | private
+    checksum: str
+    generated_at: str  # xsd:dateTime lexical form
+    importer: str
+
+    def provenance(self) -> list[tuple[str, str, tuple[str, str | None]]]:
+        """Triples describing the physical graph: (subject, predicate, (value, datatype|None for IRI))."""
+        g = self.physical
+        return [
+            (g, RDF.type, (MF.SourceGraph, None)),
+            (g, PROV.specializationOf, (self.logical, None)),
+            (g, DCT.source, (self.label, XSD.string)),
+            (g, MF.sourceKey, (self.source, XSD.string)),
+            (g, MF.checksum, (self.checksum, XSD.string)),
+            (g, PROV.generatedAtTime, (self.generated_at, XSD.dateTime)),
+            (g, MF.importer, (self.importer, XSD.string)),
+            (g, MF.accessLevel, (ACCESS_IRIS[self.access], None)),
+        ]
+
+
+CATALOG_QUERY = f"""
+SELECT ?physical ?logical ?source ?label ?access ?checksum ?at ?importer WHERE {{
+  GRAPH <{CATALOG_GRAPH}> {{
+    ?physical <{MF.active}> true ;
+        <{PROV.specializationOf}> ?logical ;
+        <{MF.sourceKey}> ?source ;
+        <{DCT.source}> ?label ;
+        <{MF.accessLevel}> ?access ;
+        <{MF.checksum}> ?checksum ;
+        <{PROV.generatedAtTime}> ?at ;
+        <{MF.importer}> ?importer .
+  }}
+}}"""

@@ -1,0 +1,123 @@
+"""Typed errors of the graph services.
+
+Every error a person can cause derives from :class:`MaarifaError`; the CLI and the web
+app turn it into one readable message (CLI exit code 1, HTTP 4xx). Anything else is a bug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class MaarifaError(Exception):
+    """An error caused by the user's input or environment, with a readable message."""
+
+    http_status = 400
+
+
+class StoreMissing(MaarifaError):
+    def __init__(self, data_dir):
+        super().__init__(
+            f"no Maarifa data directory at {data_dir}: run `maarifa init` first "
+            f"(or pass --data-dir / set MAARIFA_DATA_DIR)"
+        )
+
+
+class StoreLocked(MaarifaError):
+    http_status = 409
+
+    def __init__(self, data_dir, holder: dict):
+        pid = holder.get("pid", "?")
+        command = holder.get("command", "another process")
+        super().__init__(
+            f"the store in {data_dir} is in use by process {pid} ({command}); "
+            f"stop it first, or run this command against that process's web API"
+        )
+        self.holder = holder
+
+
+class StoreUnwritable(MaarifaError):
+    def __init__(self, data_dir, reason: str):
+        super().__init__(f"cannot write to the data directory {data_dir}: {reason}")
+
+
+class RdfSyntaxError(MaarifaError):
+    """Malformed RDF: names the file, line and column."""
+
+    def __init__(self, source: str, message: str, line: int | None = None, column: int | None = None):
+        where = source
+        if line is not None:
+            where += f", line {line}"
+            if column is not None:
+                where += f", column {column}"
+        super().__init__(f"{where}: {message}")
+        self.source, self.line, self.column = source, line, column
+
+
+class UnknownFormat(MaarifaError):
+    def __init__(self, source: str, known: list[str]):
+        super().__init__(
+            f"{source}: unknown RDF format; use one of the extensions {', '.join(known)} "
+            f"or pass --format"
+        )
+
+
+class NotFound(MaarifaError):
+    http_status = 404
+
+
+class PermissionDenied(MaarifaError):
+    http_status = 403
+
+
+class QueryError(MaarifaError):
+    """A SPARQL query that cannot be parsed or run."""
+
+
+class QueryTimeout(MaarifaError):
+    http_status = 503
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the query did not finish within {seconds:g} s and was stopped")
+        self.seconds = seconds
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: which node, which property, what is wrong, and where it came from."""
+
+    node: str
+    path: str | None
+    message: str
+    value: str | None = None
+    origin: str | None = None  # "people.csv, row 12" / "data.ttl, line 40"
+    severity: str = "Violation"
+
+    def __str__(self) -> str:
+        parts = [f"<{self.node}>"]
+        if self.path:
+            parts.append(f"property <{self.path}>")
+        if self.value is not None:
+            parts.append(f"value {self.value}")
+        text = " ".join(parts) + f": {self.message}"
+        return f"{self.origin}: {text}" if self.origin else text
+
+
+@dataclass
+class ValidationFailed(MaarifaError):
+    """A change broke the shapes; nothing was written."""
+
+    violations: list[Violation] = field(default_factory=list)
+
+    def __post_init__(self):
+        super().__init__(self.summary())
+
+    def summary(self, limit: int = 20) -> str:
+        lines = [f"rejected: {len(self.violations)} violation(s) of the shapes; nothing was written"]
+        lines += [f"  - {v}" for v in self.violations[:limit]]
+        if len(self.violations) > limit:
+            lines.append(f"  ... and {len(self.violations) - limit} more")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()

@@ -1,0 +1,563 @@
+"""The graph store: an on-disk Oxigraph store behind a handful of methods.
+
+Nothing outside ``graph/`` touches pyoxigraph. Writes go through :meth:`GraphStore.apply`
+(a small change, one transaction) or :meth:`GraphStore.replace_source` (a whole source,
+staged in fresh graphs and switched in with one small transaction). Both validate the
+nodes they touch against the shapes *before* anything becomes visible, and both append
+an entry to the change feed in the same transaction as the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib.term import Node
+
+from ontology import MF, PREFIXES, RDF
+from shapes import load_shapes
+
+from .catalog import ACCESS_BY_IRI, CATALOG_GRAPH, CATALOG_QUERY, FEED_GRAPH, SYSTEM_PREFIX, GraphRecord
+from .changes import ACCESS_LEVELS, Change, SourceGraphs, Triple
+from .errors import MaarifaError, StoreMissing, StoreUnwritable, ValidationFailed, Violation
+from .feed import ChangeFeed
+from .lock import ProcessLock
+from .terms import from_ox, named, to_ox
+from .validation import View, make_validator
+
+STORE_DIR = "store"
+GENID = "/.well-known/genid/"
+TYPE = named(RDF.type)
+DEFAULT_MAX_LITERAL = 1_000_000
+
+
+@dataclass
+class CommitResult:
+    seq: int | None
+    added: int
+    removed: int
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return self.seq is not None
+
+
+def now_xsd() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class GraphStore:
+    """One Oxigraph store, its catalog of active graphs and its change feed."""
+
+    def __init__(self, store: ox.Store, *, base_url: str, path: Path | None = None,
+                 lock: ProcessLock | None = None, max_literal: int = DEFAULT_MAX_LITERAL):
+        self._store = store
+        self.base_url = base_url.rstrip("/")
+        self.path = path
+        self._lock = lock
+        self.max_literal = max_literal
+        self._write_lock = threading.RLock()
+        self.validator = make_validator(load_shapes())
+        self.feed = ChangeFeed(store, self._write_lock)
+        self._records: dict[str, GraphRecord] = {}
+        self._reload_catalog()
+        self._drop_orphans()
+
+    # -- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, data_dir: Path, *, base_url: str, create: bool = False, command: str | None = None,
+             **options) -> "GraphStore":
+        data_dir = Path(data_dir)
+        if not data_dir.is_dir():
+            if not create:
+                raise StoreMissing(data_dir)
+            try:
+                data_dir.mkdir(parents=True)
+            except OSError as exc:
+                raise StoreUnwritable(data_dir, exc.strerror or str(exc)) from None
+        if not os.access(data_dir, os.W_OK):
+            raise StoreUnwritable(data_dir, "the directory is read-only")
+        store_dir = data_dir / STORE_DIR
+        if not store_dir.exists() and not create:
+            raise StoreMissing(data_dir)
+        lock = ProcessLock(data_dir).acquire(command)
+        try:
+            store = ox.Store(str(store_dir))
+        except OSError as exc:
+            lock.release()
+            raise StoreUnwritable(data_dir, f"cannot open the store: {exc}") from None
+        return cls(store, base_url=base_url, path=store_dir, lock=lock, **options)
+
+    @classmethod
+    def in_memory(cls, base_url: str = "http://127.0.0.1:5000", **options) -> "GraphStore":
+        return cls(ox.Store(), base_url=base_url, **options)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.flush() if self.path else None
+            self._store = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- catalog ------------------------------------------------------------------------
+
+    def logical_graph(self, source: str, access: str) -> str:
+        return f"{self.base_url}/graph/{source}/{access}"
+
+    def records(self) -> list[GraphRecord]:
+        return sorted(self._records.values(), key=lambda r: r.logical)
+
+    def record(self, logical: str) -> GraphRecord | None:
+        return self._records.get(logical)
+
+    def active_graphs(self, access: Iterable[str] = ACCESS_LEVELS) -> list[str]:
+        wanted = set(access)
+        return [r.physical for r in self._records.values() if r.access in wanted]
+
+    def _reload_catalog(self) -> None:
+        records = {}
+        for row in self._store.query(CATALOG_QUERY):
+            record = GraphRecord(
+                logical=row["logical"].value, physical=row["physical"].value, source=row["source"].value,
+                label=row["label"].value, access=ACCESS_BY_IRI[row["access"].value],
+                checksum=row["checksum"].value, generated_at=row["at"].value, importer=row["importer"].value,
+            )
+            records[record.logical] = record
+        self._records = records
+
+    def _drop_orphans(self) -> None:
+        """Remove half-loaded or superseded data graphs: nothing active refers to them.
+
+        Their catalog records stay (``mf:active false``) as the import history.
+        """
+        active = {r.physical for r in self._records.values()}
+        for graph in list(self._store.named_graphs()):
+            iri = graph.value if isinstance(graph, ox.NamedNode) else None
+            if iri and not iri.startswith(SYSTEM_PREFIX) and iri not in active:
+                self._store.remove_graph(graph)
+
+    def _new_record(self, logical: str, source: str, access: str, label: str, checksum: str, importer: str) -> GraphRecord:
+        version = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        return GraphRecord(logical=logical, physical=f"{logical}/v/{version}", source=source, label=label,
+                           access=access, checksum=checksum, generated_at=now_xsd(), importer=importer)
+
+    # -- reads --------------------------------------------------------------------------
+
+    def triples(self, s: Node | None = None, p: Node | None = None, o: Node | None = None,
+                access: Iterable[str] = ACCESS_LEVELS) -> Iterator[Triple]:
+        """Triples matching a pattern, in the active graphs of the given access levels."""
+        graphs = set(self.active_graphs(access))
+        pattern = [to_ox(t) if t is not None else None for t in (s, p, o)]
+        for q in self._store.quads_for_pattern(*pattern, None):
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in graphs:
+                yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
+
+    def select(self, sparql: str, access: Iterable[str] = ACCESS_LEVELS, **bindings) -> list[dict[str, Node]]:
+        """A trusted SELECT over the union of the active graphs; rows as rdflib terms."""
+        graphs = [named(g) for g in self.active_graphs(access)]
+        if not graphs:
+            return []
+        substitutions = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
+        solutions = self._store.query(sparql, default_graph=graphs, named_graphs=graphs,
+                                      prefixes=PREFIXES, substitutions=substitutions or None)
+        names = [v.value for v in solutions.variables]
+        return [{n: from_ox(row[n]) for n in names if row[n] is not None} for row in solutions]
+
+    def ask(self, sparql: str, access: Iterable[str] = ACCESS_LEVELS, **bindings) -> bool:
+        graphs = [named(g) for g in self.active_graphs(access)]
+        substitutions = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
+        return bool(graphs) and bool(self._store.query(
+            sparql, default_graph=graphs, named_graphs=graphs, prefixes=PREFIXES,
+            substitutions=substitutions or None))
+
+    def count(self, access: Iterable[str] = ACCESS_LEVELS) -> int:
+        graphs = [named(g) for g in self.active_graphs(access)]
+        if not graphs:
+            return 0
+        rows = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graphs)
+        return int(next(iter(rows))["n"].value)
+
+    def dump(self, fmt: ox.RdfFormat, *, include_system: bool = False) -> bytes:
+        """The active graphs (and, for backups, the system graphs) as TriG or N-Quads."""
+        keep = {r.physical for r in self._records.values()}
+        if include_system:
+            keep |= {CATALOG_GRAPH, FEED_GRAPH}
+        out = ox.Dataset()
+        for g in sorted(keep):
+            for q in self._store.quads_for_pattern(None, None, None, named(g)):
+                out.add(q)
+        return ox.serialize(out, format=fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.TRIG else None)
+
+    def raw_query(self, sparql: str):
+        """For trusted in-process callers that need the engine's own result objects."""
+        graphs = [named(g) for g in self.active_graphs()]
+        return self._store.query(sparql, default_graph=graphs or [ox.DefaultGraph()], named_graphs=graphs,
+                                 prefixes=PREFIXES)
+
+    # -- writes -------------------------------------------------------------------------
+
+    def skolemize(self, term):
+        ox_term = term if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)) else to_ox(term)
+        if isinstance(ox_term, ox.BlankNode):
+            return named(f"{self.base_url}{GENID}{ox_term.value}")
+        return ox_term
+
+    def _check_literals(self, triples: Iterable[tuple], origins: dict[str, str]) -> None:
+        too_big = []
+        for s, p, o in triples:
+            if isinstance(o, ox.Literal) and len(o.value) > self.max_literal:
+                too_big.append(Violation(s.value, p.value, f"a literal of {len(o.value):,} characters is larger "
+                                         f"than the limit of {self.max_literal:,}", origin=origins.get(s.value)))
+        if too_big:
+            raise ValidationFailed(too_big)
+
+    def apply(self, change: Change, *, source: str = "maarifa", importer: str = "maarifa.graph") -> CommitResult:
+        """Validate and commit a small change in one transaction, with its feed entry."""
+        if change.is_empty():
+            return CommitResult(None, 0, 0)
+        adds = {g: [tuple(self.skolemize(t) for t in tr) for tr in ts] for g, ts in change.add.items()}
+        removes = {g: [tuple(self.skolemize(t) for t in tr) for tr in ts] for g, ts in change.remove.items()}
+        self._check_literals((t for ts in adds.values() for t in ts), change.origins)
+        with self._write_lock:
+            records = {}
+            for logical in change.graphs():
+                records[logical] = self._records.get(logical) or self._new_record(
+                    logical, source, _access_of(logical), source, "sha256:" + "0" * 64, importer)
+            effective_add, effective_remove = [], []
+            for logical, ts in removes.items():
+                g = named(records[logical].physical)
+                effective_remove += [ox.Quad(s, p, o, g) for s, p, o in ts if ox.Quad(s, p, o, g) in self._store]
+            removed_set = set(effective_remove)
+            for logical, ts in adds.items():
+                g = named(records[logical].physical)
+                for s, p, o in ts:
+                    q = ox.Quad(s, p, o, g)
+                    if q in removed_set:
+                        removed_set.discard(q)
+                        effective_remove.remove(q)
+                    elif q not in self._store:
+                        effective_add.append(q)
+            effective_add = list(dict.fromkeys(effective_add))
+            if not effective_add and not effective_remove:
+                return CommitResult(None, 0, 0)
+            self._validate_change(effective_add, effective_remove, change.origins)
+            new_records = [r for logical, r in records.items() if logical not in self._records]
+            catalog_quads = [_catalog_quad(t) for r in new_records for t in r.provenance()]
+            catalog_quads += [ox.Quad(named(r.physical), named(MF.active), ox.Literal(True), named(CATALOG_GRAPH))
+                              for r in new_records]
+            payload = {
+                "kind": "change",
+                "graphs": sorted(change.graphs()),
+                "add": _nquads(effective_add, self._records_by_physical(records)),
+                "remove": _nquads(effective_remove, self._records_by_physical(records)),
+                "note": change.note,
+            }
+            seq = self.feed.next_seq()
+            update = _update_text(
+                delete=effective_remove,
+                insert=effective_add + catalog_quads + self.feed.entry_quads(seq, payload),
+            )
+            self._store.update(update)
+            self.feed.committed(seq)
+            for r in new_records:
+                self._records[r.logical] = r
+        return CommitResult(seq, len(effective_add), len(effective_remove))
+
+    @staticmethod
+    def _records_by_physical(records: dict[str, GraphRecord]) -> dict[str, str]:
+        return {r.physical: r.logical for r in records.values()}
+
+    def replace_source(self, source: SourceGraphs, *, dry_run: bool = False) -> CommitResult:
+        """Replace every graph of a source: validate, stage into fresh graphs, switch in one transaction."""
+        staged = {access: [tuple(self.skolemize(t) for t in tr) for tr in triples]
+                  for access, triples in source.graphs.items()}
+        return self._replace(source, staged, dry_run=dry_run)
+
+    def replace_source_parsed(self, source: SourceGraphs, parsed: dict[str, list[tuple]], *,
+                              dry_run: bool = False) -> CommitResult:
+        """As :meth:`replace_source`, for triples parsed by :func:`graph.rdfio.parse_file`."""
+        staged = {access: [tuple(self.skolemize(t) if isinstance(t, ox.BlankNode) else t for t in tr)
+                           for tr in triples] for access, triples in parsed.items()}
+        return self._replace(source, staged, dry_run=dry_run)
+
+    def _replace(self, source: SourceGraphs, by_access: dict[str, list[tuple]], *, dry_run: bool) -> CommitResult:
+        access_of = {source.graph_iris.get(a) or self.logical_graph(source.name, a): a for a in by_access}
+        staged = {logical: by_access[a] for logical, a in access_of.items()}
+        for triples in staged.values():
+            self._check_literals(triples, source.origins)
+        with self._write_lock:
+            old = {r.logical: r for r in self._records.values() if r.source == source.name}
+            unchanged = all(
+                logical in old and old[logical].checksum == source.checksum for logical in staged
+            ) and set(old) == set(staged)
+            old_counts = {
+                logical: sum(1 for _ in self._store.quads_for_pattern(None, None, None, named(r.physical)))
+                for logical, r in old.items()
+            }
+            if unchanged:
+                total = sum(old_counts.values())
+                return CommitResult(None, 0, 0, unchanged=total)
+            added, removed, same = self._diff_counts(old, staged)
+            self._validate_replacement(old, staged, source.origins)
+            if dry_run:
+                return CommitResult(None, added, removed, unchanged=same)
+            new_records = {
+                logical: self._new_record(logical, source.name, access_of[logical], source.label,
+                                          source.checksum, source.importer)
+                for logical in staged
+            }
+            for logical, triples in staged.items():
+                g = named(new_records[logical].physical)
+                self._store.bulk_extend(ox.Quad(s, p, o, g) for s, p, o in triples)
+            removed_subjects = self._removed_subjects(old, staged)
+            payload = {
+                "kind": "replace",
+                "source": source.name,
+                "graphs": {logical: r.physical for logical, r in new_records.items()},
+                "dropped": sorted(set(old) - set(staged)),
+                "removed_subjects": removed_subjects,
+            }
+            seq = self.feed.next_seq()
+            switch_off = [ox.Quad(named(r.physical), named(MF.active), ox.Literal(True), named(CATALOG_GRAPH))
+                          for r in old.values()]
+            switch_on = [_catalog_quad(t) for r in new_records.values() for t in r.provenance()]
+            switch_on += [ox.Quad(named(r.physical), named(MF.active), ox.Literal(True), named(CATALOG_GRAPH))
+                          for r in new_records.values()]
+            switch_on += [ox.Quad(q.subject, q.predicate, ox.Literal(False), q.graph_name) for q in switch_off]
+            self._store.update(_update_text(delete=switch_off, insert=switch_on + self.feed.entry_quads(seq, payload)))
+            self.feed.committed(seq)
+            self._records = {k: v for k, v in self._records.items() if k not in old}
+            self._records.update(new_records)
+            self._drop_orphans()
+        return CommitResult(seq, added, removed, unchanged=same)
+
+    def _diff_counts(self, old: dict[str, GraphRecord], staged: dict[str, list[tuple]]) -> tuple[int, int, int]:
+        old_set = {(logical, q.subject, q.predicate, q.object)
+                   for logical, r in old.items()
+                   for q in self._store.quads_for_pattern(None, None, None, named(r.physical))}
+        new_set = {(logical, *t) for logical, triples in staged.items() for t in triples}
+        same = len(old_set & new_set)
+        return len(new_set) - same, len(old_set) - same, same
+
+    def _removed_subjects(self, old: dict[str, GraphRecord], staged: dict[str, list[tuple]]) -> list[str]:
+        new_subjects = {t[0].value for triples in staged.values() for t in triples if isinstance(t[0], ox.NamedNode)}
+        gone = set()
+        for r in old.values():
+            for q in self._store.quads_for_pattern(None, TYPE, None, named(r.physical)):
+                if isinstance(q.subject, ox.NamedNode) and q.subject.value not in new_subjects:
+                    gone.add(q.subject.value)
+        return sorted(gone)
+
+    # -- validation ----------------------------------------------------------------------
+
+    def _validate_change(self, add: list[ox.Quad], remove: list[ox.Quad], origins: dict[str, str]) -> None:
+        focus = {q.subject.value for q in add + remove if isinstance(q.subject, ox.NamedNode)}
+        # a node that lost its type may leave dangling references behind: check who points at it
+        for q in remove:
+            if q.predicate == TYPE:
+                focus |= self._referrers(q.subject)
+        added = {}
+        for q in add:
+            added.setdefault(q.subject.value, []).append((q.predicate, q.object))
+        removed = set((q.subject, q.predicate, q.object, q.graph_name) for q in remove)
+        active = set(self.active_graphs())
+        # graphs created by this very change are not active yet
+        active |= {q.graph_name.value for q in add}
+
+        def current(node: ox.NamedNode):
+            for q in self._store.quads_for_pattern(node, None, None, None):
+                if q.graph_name.value in active and (q.subject, q.predicate, q.object, q.graph_name) not in removed:
+                    yield q.predicate, q.object
+            yield from added.get(node.value, ())
+
+        self._run_validation(focus, current, origins)
+
+    def _validate_replacement(self, old: dict[str, GraphRecord], staged: dict[str, list[tuple]],
+                              origins: dict[str, str]) -> None:
+        replaced = {r.physical for r in old.values()}
+        other_graphs = set(self.active_graphs()) - replaced
+        by_subject: dict[str, list[tuple]] = {}
+        for triples in staged.values():
+            for s, p, o in triples:
+                by_subject.setdefault(s.value, []).append((p, o))
+        focus = set(by_subject)
+        for subject in self._removed_subjects(old, staged):
+            focus |= {f for f in self._referrers(named(subject)) if f not in by_subject}
+        focus |= set()
+
+        def current(node: ox.NamedNode):
+            for q in self._store.quads_for_pattern(node, None, None, None):
+                if q.graph_name.value in other_graphs:
+                    yield q.predicate, q.object
+            yield from by_subject.get(node.value, ())
+
+        self._run_validation(focus, current, origins)
+
+    def _referrers(self, node) -> set[str]:
+        active = set(self.active_graphs())
+        return {q.subject.value for q in self._store.quads_for_pattern(None, None, node, None)
+                if q.graph_name.value in active and isinstance(q.subject, ox.NamedNode)}
+
+    def _run_validation(self, focus: set[str], current, origins: dict[str, str], batch: int = 20000,
+                        validator=None) -> None:
+        validator = validator or self.validator
+        violations: list[Violation] = []
+        type_cache: dict[str, list] = {}
+        focus_list = sorted(focus)
+        for start in range(0, len(focus_list), batch):
+            view = View()
+            chunk = focus_list[start:start + batch]
+            for subject in chunk:
+                for p, o in dict.fromkeys(current(named(subject))):
+                    view.add(subject, p.value, o)
+            # the shapes also look one step out: the classes of the nodes the focus nodes point to
+            for subject in chunk:
+                for objects in view.props.get(subject, {}).values():
+                    for o in objects:
+                        if isinstance(o, ox.NamedNode) and o.value not in view.types:
+                            if o.value not in type_cache:
+                                type_cache[o.value] = [t for p, t in current(o) if p == TYPE]
+                            for t in type_cache[o.value]:
+                                view.types.setdefault(o.value, set()).add(t.value)
+            violations += validator.validate(view, chunk)
+        if violations:
+            located = [Violation(v.node, v.path, v.message, v.value, origins.get(v.node), v.severity)
+                       for v in violations]
+            raise ValidationFailed(located)
+
+    def _reference_validator(self, reference: bool):
+        if not reference:
+            return self.validator
+        from .validation import PyshaclValidator
+        return PyshaclValidator(load_shapes())
+
+    def validate_triples(self, triples: list[tuple], *, reference: bool = False) -> list[Violation]:
+        """Validate parsed triples as if they were added to the store (nothing is written)."""
+        by_subject: dict[str, list[tuple]] = {}
+        for s, p, o in triples:
+            s = self.skolemize(s)
+            o = self.skolemize(o) if isinstance(o, ox.BlankNode) else o
+            by_subject.setdefault(s.value, []).append((p, o))
+        active = set(self.active_graphs())
+
+        def current(node):
+            for q in self._store.quads_for_pattern(node, None, None, None):
+                if q.graph_name.value in active:
+                    yield q.predicate, q.object
+            yield from by_subject.get(node.value, ())
+        try:
+            self._run_validation(set(by_subject), current, {}, validator=self._reference_validator(reference))
+        except ValidationFailed as failed:
+            return failed.violations
+        return []
+
+    def validate_all(self, *, reference: bool = False) -> list[Violation]:
+        """Validate every node in the active graphs (used by ``maarifa validate``)."""
+        focus = set()
+        for physical in self.active_graphs():
+            for q in self._store.quads_for_pattern(None, TYPE, None, named(physical)):
+                if isinstance(q.subject, ox.NamedNode):
+                    focus.add(q.subject.value)
+        active = set(self.active_graphs())
+
+        def current(node):
+            for q in self._store.quads_for_pattern(node, None, None, None):
+                if q.graph_name.value in active:
+                    yield q.predicate, q.object
+        try:
+            self._run_validation(focus, current, {}, validator=self._reference_validator(reference))
+        except ValidationFailed as failed:
+            return failed.violations
+        return []
+
+    # -- maintenance -------------------------------------------------------------------
+
+    def backup(self, target: Path) -> None:
+        if self.path is None:
+            raise MaarifaError("an in-memory store cannot be backed up")
+        target = Path(target)
+        if target.exists():
+            raise MaarifaError(f"{target} already exists; choose a new directory for the backup")
+        self._store.flush()
+        self._store.backup(str(target / STORE_DIR))
+
+    def size_on_disk(self) -> int:
+        if self.path is None:
+            return 0
+        return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
+
+
+def export_format(name: str) -> ox.RdfFormat:
+    return {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}[name]
+
+
+def restore_store(backup_dir: Path, data_dir: Path) -> None:
+    """Copy a backup's store into a data directory whose store is not in use."""
+    source = Path(backup_dir) / STORE_DIR
+    if not source.is_dir():
+        raise MaarifaError(f"{backup_dir} is not a Maarifa backup (no {STORE_DIR}/ inside)")
+    target = Path(data_dir) / STORE_DIR
+    staging = Path(data_dir) / f".{STORE_DIR}.restoring"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging)
+    old = Path(data_dir) / f".{STORE_DIR}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _access_of(logical: str) -> str:
+    access = logical.rsplit("/", 1)[-1]
+    if access not in ACCESS_LEVELS:
+        raise MaarifaError(f"graph <{logical}> does not end in an access level ({', '.join(ACCESS_LEVELS)})")
+    return access
+
+
+def _catalog_quad(t: tuple) -> ox.Quad:
+    s, p, (value, datatype) = t
+    obj = named(value) if datatype is None else ox.Literal(value, datatype=named(datatype))
+    return ox.Quad(named(s), named(p), obj, named(CATALOG_GRAPH))
+
+
+def _nquads(quads: list[ox.Quad], logical_of: dict[str, str]) -> str:
+    """Feed payloads name logical graphs: physical versions are an implementation detail."""
+    return "".join(
+        f"{q.subject} {q.predicate} {q.object} <{logical_of.get(q.graph_name.value, q.graph_name.value)}> .\n"
+        for q in quads)
+
+
+def _update_text(*, delete: list[ox.Quad], insert: list[ox.Quad]) -> str:
+    def block(quads):
+        by_graph: dict[str, list[str]] = {}
+        for q in quads:
+            by_graph.setdefault(q.graph_name.value, []).append(f"{q.subject} {q.predicate} {q.object} .")
+        return " ".join(f"GRAPH <{g}> {{ {' '.join(lines)} }}" for g, lines in by_graph.items())
+    parts = []
+    if delete:
+        parts.append(f"DELETE DATA {{ {block(delete)} }}")
+    if insert:
+        parts.append(f"INSERT DATA {{ {block(insert)} }}")
+    return " ;\n".join(parts)
+
+
+def feed_payload(entry) -> dict:
+    return json.loads(entry)

@@ -1,0 +1,86 @@
+"""Settings: declared once, each with a default and a help text, read once at start-up.
+
+Precedence: command-line flag, then the ``MAARIFA_*`` environment variable, then the TOML
+settings file (``--config``, default ``maarifa.toml`` in the data directory), then the default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from graph.errors import MaarifaError
+
+
+def setting(default, help: str):
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = setting(Path("./maarifa-data"), "Directory holding the store, keys, tokens and indexes.")
+    base_url: str = setting("http://127.0.0.1:5000", "Public base URL of this node; instance IRIs are minted under it.")
+    host: str = setting("127.0.0.1", "Address `maarifa serve` binds to.")
+    port: int = setting(5000, "Port `maarifa serve` listens on.")
+    threads: int = setting(8, "Worker threads of the web server (one process owns the store).")
+    query_timeout: float = setting(30.0, "Seconds a SPARQL query may run before its worker process is stopped.")
+    query_result_limit: int = setting(10000, "Most rows or triples a SPARQL query returns.")
+    max_literal: int = setting(1_000_000, "Longest literal (characters) a write accepts.")
+    max_upload_bytes: int = setting(16 * 1024 * 1024, "Largest request body the web app accepts.")
+    node_name: str = setting("Maarifa", "Name of this node's organization (shown in pages; the badge issuer).")
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    @classmethod
+    def help(cls) -> dict[str, str]:
+        return {f.name: f.metadata["help"] for f in fields(cls)}
+
+    @classmethod
+    def env_name(cls, name: str) -> str:
+        return "MAARIFA_" + name.upper()
+
+    @classmethod
+    def load(cls, flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None,
+             config: Path | None = None) -> "Settings":
+        flags = {k: v for k, v in (flags or {}).items() if v is not None}
+        environ = os.environ if environ is None else environ
+        env = {n: environ[cls.env_name(n)] for n in cls.names() if cls.env_name(n) in environ}
+        data_dir = Path(flags.get("data_dir") or env.get("data_dir") or cls.data_dir)
+        config_path = Path(config) if config else data_dir / "maarifa.toml"
+        from_file = {}
+        if config_path.is_file():
+            try:
+                from_file = tomllib.loads(config_path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise MaarifaError(f"{config_path}: not valid TOML: {exc}") from None
+            unknown = sorted(set(from_file) - set(cls.names()))
+            if unknown:
+                raise MaarifaError(f"{config_path}: unknown setting(s) {', '.join(unknown)}; "
+                                   f"known: {', '.join(cls.names())}")
+        elif config:
+            raise MaarifaError(f"{config_path}: settings file not found")
+        values = {}
+        for f in fields(cls):
+            for layer in (flags, env, from_file):
+                if f.name in layer:
+                    values[f.name] = _coerce(f, layer[f.name])
+                    break
+        values["data_dir"] = data_dir if "data_dir" not in values else values["data_dir"]
+        return cls(**values)
+
+
+def _coerce(f, value):
+    kind = type(f.default)
+    try:
+        if kind is Path:
+            return Path(value)
+        if kind is bool and isinstance(value, str):
+            return value.lower() in ("1", "true", "yes", "on")
+        return kind(value)
+    except (TypeError, ValueError):
+        raise MaarifaError(f"setting {f.name}: {value!r} is not a valid {kind.__name__}") from None

@@ -1,0 +1,84 @@
+"""Wiring: open the services a process needs, and build the web app over them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph import GraphStore
+from graph.errors import MaarifaError, StoreMissing
+from web.tokens import TokenStore
+
+from .settings import Settings
+
+SECRET_FILE = "secret.key"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: GraphStore
+    tokens: TokenStore
+    secret_key: bytes
+
+    def status(self) -> dict:
+        store = self.store
+        return {
+            "store": {
+                "ok": True,
+                "quads": store.count(),
+                "graphs": len(store.records()),
+                "feed_head": store.feed.head,
+                "size_bytes": store.size_on_disk(),
+            },
+            "index": {"backend": "none", "lag": store.feed.lag("search")},
+        }
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def init_data_dir(settings: Settings) -> list[str]:
+    """Create what a data directory needs; never replace what exists. Returns what was created."""
+    created = []
+    data_dir = Path(settings.data_dir)
+    if not data_dir.exists():
+        created.append(str(data_dir))
+    with GraphStore.open(data_dir, base_url=settings.base_url, create=True, command="maarifa init"):
+        pass
+    secret = data_dir / SECRET_FILE
+    if not secret.exists():
+        fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, secrets.token_bytes(32))
+        os.close(fd)
+        created.append(str(secret))
+    TokenStore(data_dir)
+    return created
+
+
+def open_store(settings: Settings, command: str | None = None) -> GraphStore:
+    return GraphStore.open(settings.data_dir, base_url=settings.base_url, command=command,
+                           max_literal=settings.max_literal)
+
+
+def open_services(settings: Settings, command: str | None = None) -> Services:
+    store = open_store(settings, command)
+    secret = Path(settings.data_dir) / SECRET_FILE
+    if not secret.exists():
+        store.close()
+        raise StoreMissing(settings.data_dir)
+    return Services(settings, store, TokenStore(settings.data_dir), secret.read_bytes())
+
+
+def make_app(settings: Settings, services: Services | None = None):
+    from web import create_app
+
+    return create_app(settings, services or open_services(settings, "maarifa serve"))
+
+
+def check_base_url(url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise MaarifaError(f"base URL {url!r} must start with http:// or https://")
+    return url.rstrip("/")

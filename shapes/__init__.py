@@ -1,0 +1,34 @@
+"""The Maarifa SHACL shapes: one Turtle file per entity family, loaded as one graph.
+
+Imports only ``ontology``, the standard library and rdflib. Shapes use SHACL Core only and
+every ``sh:path`` is a single predicate IRI, so a result's path is always one property.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import rdflib
+
+from ontology import PREFIXES
+
+__all__ = ["SHAPES_DIR", "shape_files", "load_shapes"]
+
+SHAPES_DIR: Path = Path(__file__).resolve().parent
+
+
+def shape_files() -> list[Path]:
+    """The shapes' Turtle files, sorted by name."""
+    return sorted(SHAPES_DIR.glob("*.ttl"))
+
+
+@functools.cache
+def load_shapes() -> rdflib.Graph:
+    """All shapes parsed into one graph (cached and shared: callers must not mutate it)."""
+    graph = rdflib.Graph()
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri, override=True)
+    for path in shape_files():
+        graph.parse(path, format="turtle")
+    return graph

@@ -1,0 +1,68 @@
+"""Application factory: ``create_app(settings, services)``; no module-level app."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import Babel
+from werkzeug.exceptions import HTTPException
+
+from graph.errors import MaarifaError
+
+from . import api, core
+
+LOCALES = ("en", "es", "fr", "ar", "pt_BR")
+
+
+def select_locale() -> str:
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def create_app(settings, services) -> Flask:
+    """Build the app over already-opened services (see ``maarifa.wiring``)."""
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=services.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+    )
+    app.extensions["maarifa.settings"] = settings
+    app.extensions["maarifa.services"] = services
+    Babel(app, locale_selector=select_locale)
+    app.register_blueprint(core.bp)
+    app.register_blueprint(api.bp, url_prefix="/api")
+
+    @app.errorhandler(MaarifaError)
+    def service_error(error: MaarifaError):
+        return _error_response(error.http_status, str(error))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _error_response(error.code or 500, error.description or error.name)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/health" or (
+        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json")
+
+
+def _error_response(status: int, message: str):
+    if _wants_json():
+        return jsonify({"error": message, "status": status}), status
+    return render_template("error.html", status=status, message=message), status
