@@ -104,8 +104,10 @@ class GraphStore:
 
     def close(self) -> None:
         if self._store is not None:
-            self._store.flush() if self.path else None
-            self._store = None
+            if self.path:
+                self._store.flush()
+            # RocksDB closes when the last reference to the store goes away
+            self._store = self.feed._store = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -293,8 +295,11 @@ class GraphStore:
     def replace_source_parsed(self, source: SourceGraphs, parsed: dict[str, list[tuple]], *,
                               dry_run: bool = False) -> CommitResult:
         """As :meth:`replace_source`, for triples parsed by :func:`graph.rdfio.parse_file`."""
-        staged = {access: [tuple(self.skolemize(t) if isinstance(t, ox.BlankNode) else t for t in tr)
-                           for tr in triples] for access, triples in parsed.items()}
+        def skolemized(triple):
+            if isinstance(triple[0], ox.BlankNode) or isinstance(triple[2], ox.BlankNode):
+                return tuple(self.skolemize(t) for t in triple)
+            return triple
+        staged = {access: [skolemized(t) for t in triples] for access, triples in parsed.items()}
         return self._replace(source, staged, dry_run=dry_run)
 
     def _replace(self, source: SourceGraphs, by_access: dict[str, list[tuple]], *, dry_run: bool) -> CommitResult:
@@ -349,6 +354,8 @@ class GraphStore:
         return CommitResult(seq, added, removed, unchanged=same)
 
     def _diff_counts(self, old: dict[str, GraphRecord], staged: dict[str, list[tuple]]) -> tuple[int, int, int]:
+        if not old:
+            return sum(len(set(triples)) for triples in staged.values()), 0, 0
         old_set = {(logical, q.subject, q.predicate, q.object)
                    for logical, r in old.items()
                    for q in self._store.quads_for_pattern(None, None, None, named(r.physical))}
@@ -357,6 +364,8 @@ class GraphStore:
         return len(new_set) - same, len(old_set) - same, same
 
     def _removed_subjects(self, old: dict[str, GraphRecord], staged: dict[str, list[tuple]]) -> list[str]:
+        if not old:
+            return []
         new_subjects = {t[0].value for triples in staged.values() for t in triples if isinstance(t[0], ox.NamedNode)}
         gone = set()
         for r in old.values():

@@ -33,6 +33,11 @@ logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 RDF_TYPE = str(RDF.type)
 RDF_LANGSTRING = str(RDF.langString)
 XSD_STRING = str(XSD.string)
+XSD_DATE = str(XSD.date)
+XSD_DATETIME = str(XSD.dateTime)
+XSD_DECIMAL = str(XSD.decimal)
+XSD_DOUBLE = str(XSD.double)
+INTEGER_TYPES = frozenset(str(t) for t in (XSD.integer, XSD.int, XSD.nonNegativeInteger, XSD.positiveInteger))
 
 
 class UnsupportedShape(Exception):
@@ -65,9 +70,9 @@ def _well_formed(datatype: str, lexical: str) -> bool:
     if not pattern.fullmatch(lexical):
         return False
     try:
-        if datatype == str(XSD.date):
+        if datatype == XSD_DATE:
             dt.date.fromisoformat(lexical[:10])
-        elif datatype == str(XSD.dateTime):
+        elif datatype == XSD_DATETIME:
             dt.datetime.fromisoformat(lexical.replace("Z", "+00:00"))
     except ValueError:
         return False
@@ -82,15 +87,15 @@ def _comparable(term):
     if not _well_formed(datatype, lexical):
         return None
     try:
-        if datatype in (str(XSD.integer), str(XSD.int), str(XSD.nonNegativeInteger), str(XSD.positiveInteger)):
+        if datatype in INTEGER_TYPES:
             return int(lexical)
-        if datatype == str(XSD.decimal):
+        if datatype == XSD_DECIMAL:
             return Decimal(lexical)
-        if datatype == str(XSD.double):
+        if datatype == XSD_DOUBLE:
             return float(lexical)
-        if datatype == str(XSD.date):
+        if datatype == XSD_DATE:
             return dt.date.fromisoformat(lexical[:10])
-        if datatype == str(XSD.dateTime):
+        if datatype == XSD_DATETIME:
             return dt.datetime.fromisoformat(lexical.replace("Z", "+00:00"))
     except (ValueError, InvalidOperation):
         return None
@@ -281,11 +286,18 @@ class CompiledShapes:
             key = _rdflib_key(a)
             return lambda values, view, focus: [] if any(_term_key(v) == key for v in values) else [(None, f"must include {a.n3()}")]
         if parameter in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
-            bound = ox.Literal(str(a), datatype=ox.NamedNode(str(a.datatype or XSD.string)))
-            test = {
-                SH.minInclusive: lambda v: _less(bound, v, True), SH.maxInclusive: lambda v: _less(v, bound, True),
-                SH.minExclusive: lambda v: _less(bound, v, False), SH.maxExclusive: lambda v: _less(v, bound, False),
+            bound = _comparable(ox.Literal(str(a), datatype=ox.NamedNode(str(a.datatype or XSD.string))))
+            compare = {
+                SH.minInclusive: lambda x: bound <= x, SH.maxInclusive: lambda x: x <= bound,
+                SH.minExclusive: lambda x: bound < x, SH.maxExclusive: lambda x: x < bound,
             }[parameter]
+
+            def test(v):
+                x = _comparable(v)
+                try:
+                    return x is not None and compare(x)
+                except TypeError:
+                    return False
             word = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}[parameter]
             return lambda values, view, focus: [(v, f"must be {word} {a}") for v in values if not test(v)]
         if parameter in (SH.minLength, SH.maxLength):

@@ -329,3 +329,7 @@ def show_settings(ctx, as_json):
     else:
         for name, help_text in Settings.help().items():
             click.echo(f"{name} = {rows[name]}    [{Settings.env_name(name)}] {help_text}")
+
+
+if __name__ == "__main__":
+    main()
