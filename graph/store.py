@@ -505,6 +505,10 @@ class GraphStore:
         if target.exists():
             raise MaarifaError(f"{target} already exists; choose a new directory for the backup")
         self._store.flush()
+        try:
+            target.mkdir(parents=True)
+        except OSError as exc:
+            raise MaarifaError(f"cannot create {target}: {exc.strerror}") from None
         self._store.backup(str(target / STORE_DIR))
 
     def size_on_disk(self) -> int:

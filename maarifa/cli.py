@@ -205,10 +205,9 @@ def export(ctx, fmt, output):
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.pass_context
 def backup(ctx, directory):
-    """Back up the store to a new DIRECTORY (hard links where possible)."""
+    """Back up the store, keys and accounts to a new DIRECTORY (hard links where possible)."""
     settings = settings_of(ctx)
-    with wiring.open_store(settings, "maarifa backup") as store:
-        store.backup(directory)
+    wiring.backup_data_dir(settings, directory)
     click.echo(f"backed up {settings.data_dir} to {directory}")
 
 
@@ -217,15 +216,8 @@ def backup(ctx, directory):
 @click.pass_context
 def restore(ctx, directory):
     """Replace the store with a backup made by `maarifa backup`."""
-    from graph.lock import ProcessLock
-    from graph.store import restore_store
-
     settings = settings_of(ctx)
-    if not Path(settings.data_dir).is_dir():
-        from graph.errors import StoreMissing
-        raise StoreMissing(settings.data_dir)
-    with ProcessLock(settings.data_dir).acquire("maarifa restore"):
-        restore_store(directory, settings.data_dir)
+    wiring.restore_data_dir(settings, directory)
     with wiring.open_store(settings, "maarifa restore") as store:
         click.echo(f"restored {directory} into {settings.data_dir}: {store.count():,} statements")
 

@@ -58,6 +58,51 @@ def init_data_dir(settings: Settings) -> list[str]:
     return created
 
 
+KEPT_FILES = (SECRET_FILE, "accounts.sqlite3", "maarifa.toml")
+KEPT_DIRS = ("keys",)
+
+
+def backup_data_dir(settings: Settings, target: Path) -> None:
+    """The store (a RocksDB checkpoint) plus the keys, secret and accounts beside it."""
+    import shutil
+    import sqlite3
+
+    with open_store(settings, "maarifa backup") as store:
+        store.backup(target)
+    data_dir = Path(settings.data_dir)
+    for name in KEPT_FILES:
+        source = data_dir / name
+        if name.endswith(".sqlite3") and source.exists():
+            with sqlite3.connect(source) as src, sqlite3.connect(target / name) as dst:
+                src.backup(dst)
+            (target / name).chmod(0o600)
+        elif source.exists():
+            shutil.copy2(source, target / name)
+    for name in KEPT_DIRS:
+        if (data_dir / name).is_dir():
+            shutil.copytree(data_dir / name, target / name)
+
+
+def restore_data_dir(settings: Settings, backup: Path) -> None:
+    import shutil
+
+    from graph.lock import ProcessLock
+    from graph.store import restore_store
+
+    data_dir = Path(settings.data_dir)
+    if not data_dir.is_dir():
+        raise StoreMissing(data_dir)
+    with ProcessLock(data_dir).acquire("maarifa restore"):
+        restore_store(backup, data_dir)
+        for name in KEPT_FILES:
+            if (backup / name).exists():
+                shutil.copy2(backup / name, data_dir / name)
+        for name in KEPT_DIRS:
+            if (backup / name).is_dir():
+                shutil.rmtree(data_dir / name, ignore_errors=True)
+                shutil.copytree(backup / name, data_dir / name)
+
+
 def open_store(settings: Settings, command: str | None = None) -> GraphStore:
     return GraphStore.open(settings.data_dir, base_url=settings.base_url, command=command,
                            max_literal=settings.max_literal)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
-from flask_babel import Babel
+from flask import Flask, abort, jsonify, render_template, request
+from flask_babel import Babel, get_locale
 from werkzeug.exceptions import HTTPException
 
 from graph.errors import MaarifaError
@@ -33,6 +33,7 @@ def create_app(settings, services) -> Flask:
     app.extensions["maarifa.settings"] = settings
     app.extensions["maarifa.services"] = services
     Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
     app.register_blueprint(core.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
 
@@ -43,6 +44,12 @@ def create_app(settings, services) -> Flask:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return _error_response(error.code or 500, error.description or error.name)
+
+    @app.before_request
+    def refuse_oversized_bodies():
+        # checked up front, so no view (and no 405 for a wrong method) ever reads a too-large body
+        if (request.content_length or 0) > app.config["MAX_CONTENT_LENGTH"]:
+            abort(413, f"the request body is larger than {app.config['MAX_CONTENT_LENGTH']:,} bytes")
 
     @app.after_request
     def security_headers(response):
@@ -63,6 +70,7 @@ def _wants_json() -> bool:
 
 
 def _error_response(status: int, message: str):
+    """JSON for API clients, a page for browsers; the one place errors become responses."""
     if _wants_json():
         return jsonify({"error": message, "status": status}), status
     return render_template("error.html", status=status, message=message), status
