@@ -22,8 +22,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(MAARIFA) --data-dir $(DEMO_DATA) demo
 
+# OpenSearch (downloaded from Maven Central into ~/.cache/maarifa on first use) runs for the
+# whole test session on 127.0.0.1:9250 and is stopped afterwards, whatever pytest returns.
 test: $(STAMP)
-	$(PY) -m pytest
+	scripts/opensearch.sh start
+	MAARIFA_TEST_OPENSEARCH_URL=$$(scripts/opensearch.sh url) $(PY) -m pytest; \
+	status=$$?; scripts/opensearch.sh stop; exit $$status
 
 bench: $(STAMP)
 	$(PY) bench/run.py

@@ -319,6 +319,8 @@ class GraphStore:
             if unchanged:
                 total = sum(old_counts.values())
                 return CommitResult(None, 0, 0, unchanged=total)
+            if not old and not any(staged.values()):
+                return CommitResult(None, 0, 0)  # an empty source that never had data: nothing to record
             added, removed, same = self._diff_counts(old, staged)
             self._validate_replacement(old, staged, source.origins)
             if dry_run:

@@ -15,23 +15,10 @@ from graph import SourceGraphs, sha256_checksum
 from graph.errors import MaarifaError, ValidationFailed
 
 from . import wiring
+from .cli_base import MaarifaGroup
 from .settings import Settings
 
 RESULT_FORMATS = ["json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld"]
-
-
-class MaarifaGroup(click.Group):
-    """Turns a :class:`MaarifaError` into one line on stderr and exit code 1."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except MaarifaError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
 
 
 @click.group(cls=MaarifaGroup)
@@ -237,6 +224,7 @@ def _serve(settings: Settings) -> None:
 
     services = wiring.open_services(settings, f"maarifa serve on {settings.host}:{settings.port}")
     app = wiring.make_app(settings, services)
+    services.start_background()
     click.echo(f"serving {settings.data_dir} on http://{settings.host}:{settings.port}/ (Ctrl-C stops)")
     try:
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
@@ -259,6 +247,8 @@ def demo(ctx, host, port, no_serve):
     with wiring.open_store(settings, "maarifa demo") as store:
         for line in load_demo(store):
             click.echo(line)
+        awards = wiring.issue_pending_badges(store, settings)
+        click.echo(f"badges: {len(awards)} issued for the sample training completions")
     if not no_serve:
         _serve(settings)
 
@@ -321,6 +311,19 @@ def show_settings(ctx, as_json):
     else:
         for name, help_text in Settings.help().items():
             click.echo(f"{name} = {rows[name]}    [{Settings.env_name(name)}] {help_text}")
+
+
+def _register_commands() -> None:
+    """Commands defined in their own modules join the main group here."""
+    from .badge_cli import badge
+    from .ingest_cli import ingest
+    from .search_cli import reindex_command, search_command
+
+    for command in (ingest, search_command, reindex_command, badge):
+        main.add_command(command)
+
+
+_register_commands()
 
 
 if __name__ == "__main__":

@@ -31,6 +31,16 @@ class Settings:
     max_literal: int = setting(1_000_000, "Longest literal (characters) a write accepts.")
     max_upload_bytes: int = setting(16 * 1024 * 1024, "Largest request body the web app accepts.")
     node_name: str = setting("Maarifa", "Name of this node's organization (shown in pages; the badge issuer).")
+    issuer_name: str = setting("", "Name of the Open Badges issuer (empty: node_name).")
+    issuer_url: str = setting("", "URL of the Open Badges issuer (empty: the base URL).")
+    issuer_email: str = setting("", "Contact e-mail of the Open Badges issuer, published in the issuer profile.")
+    search_backend: str = setting("embedded", "Search backend: embedded (SQLite FTS5 in the data directory), opensearch, or none.")
+    opensearch_url: str = setting("http://127.0.0.1:9250", "URL of the OpenSearch cluster (search_backend = opensearch).")
+    opensearch_user: str = setting("", "User name for OpenSearch (empty: no authentication).")
+    opensearch_password: str = setting("", "Password for OpenSearch.")
+    opensearch_verify_tls: bool = setting(True, "Verify the OpenSearch cluster's TLS certificate.")
+    opensearch_index_prefix: str = setting("maarifa", "Index and alias names start with this ({prefix}-{type}).")
+    search_fallback: bool = setting(True, "Search the embedded index while OpenSearch is unreachable.")
 
     @classmethod
     def names(cls) -> list[str]:

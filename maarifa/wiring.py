@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph import GraphStore
@@ -22,6 +22,15 @@ class Services:
     store: GraphStore
     tokens: TokenStore
     secret_key: bytes
+    search: object = None  # a search backend (search.backend)
+    _stop: list = field(default_factory=list)
+
+    def start_background(self) -> None:
+        """Keep the search index in sync with the graph from the change feed."""
+        from search.indexer import Indexer
+
+        thread, stop = Indexer(self.store, self.search).start()
+        self._stop.append((thread, stop))
 
     def status(self) -> dict:
         store = self.store
@@ -33,10 +42,14 @@ class Services:
                 "feed_head": store.feed.head,
                 "size_bytes": store.size_on_disk(),
             },
-            "index": {"backend": "none", "lag": store.feed.lag("search")},
+            "index": {**self.search.health(), "lag": store.feed.lag("search")},
         }
 
     def close(self) -> None:
+        for thread, stop in self._stop:
+            stop.set()
+            thread.join(10)
+        self.search.close()
         self.store.close()
 
 
@@ -55,7 +68,24 @@ def init_data_dir(settings: Settings) -> list[str]:
         os.close(fd)
         created.append(str(secret))
     TokenStore(data_dir)
+    from badges import ensure_keys
+
+    created += ensure_keys(data_dir)
     return created
+
+
+def issuer_of(settings: Settings):
+    from badges import Issuer
+
+    return Issuer(name=settings.issuer_name or settings.node_name, base_url=settings.base_url,
+                  url=settings.issuer_url or None, email=settings.issuer_email or None)
+
+
+def issue_pending_badges(store: GraphStore, settings: Settings) -> list:
+    """A recorded training completion issues its badge, once (the composition root connects them)."""
+    from badges.service import BadgeService
+
+    return BadgeService(store, issuer_of(settings)).issue_pending()
 
 
 KEPT_FILES = (SECRET_FILE, "accounts.sqlite3", "maarifa.toml")
@@ -114,7 +144,14 @@ def open_services(settings: Settings, command: str | None = None) -> Services:
     if not secret.exists():
         store.close()
         raise StoreMissing(settings.data_dir)
-    return Services(settings, store, TokenStore(settings.data_dir), secret.read_bytes())
+    from search.factory import open_backend
+
+    try:
+        backend = open_backend(settings)
+    except Exception:
+        store.close()
+        raise
+    return Services(settings, store, TokenStore(settings.data_dir), secret.read_bytes(), backend)
 
 
 def make_app(settings: Settings, services: Services | None = None):

@@ -16,7 +16,6 @@ import pytest
 from graph import GraphStore
 from graph.errors import QueryError, QueryTimeout, StoreUnwritable
 from graph.query import run_isolated
-from graph.store import STORE_DIR
 
 from ..conftest import BASE, ROOT, load_file
 

@@ -11,7 +11,7 @@ from rdflib.namespace import XSD
 from graph import Change, GraphStore, SourceGraphs, ValidationFailed
 from graph.errors import RdfSyntaxError, StoreLocked, StoreMissing, UnknownFormat
 from graph.rdfio import parse_file
-from ontology import MF, RDF, SCHEMA
+from ontology import MF, SCHEMA
 
 from ..conftest import BASE, FIXTURES, load_file, snapshot
 from ..factories import iri, person, taxonomy

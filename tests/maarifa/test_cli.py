@@ -117,7 +117,7 @@ def test_unknown_format_and_malformed_query(initialised, tmp_path):
 def test_store_held_by_a_server_is_named(initialised):
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from graph.lock import ProcessLock; "
-         f"ProcessLock(sys.argv[1]).acquire('maarifa serve on 127.0.0.1:5000'); print('held', flush=True); time.sleep(60)",
+         "ProcessLock(sys.argv[1]).acquire('maarifa serve on 127.0.0.1:5000'); print('held', flush=True); time.sleep(60)",
          str(initialised)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         assert holder.stdout.readline().strip() == "held"

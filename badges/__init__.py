@@ -1,0 +1,22 @@
+"""Open Badges 2.0 / 3.0: issuing into the graph, signing, baking, verifying, revoking.
+
+Imports ``graph`` and ``ontology`` only (never flask, web, ingest or search). Entry points:
+
+- :func:`ensure_keys` (``maarifa init``) and :func:`load_keys`;
+- :class:`BadgeService` (issue, issue_pending, revoke, reads) over a ``GraphStore``;
+- :mod:`badges.ob2`, :mod:`badges.ob3`: the documents; :mod:`badges.images`: images, baking;
+- :class:`Verifier`: verification of images, JSON, JWS and VC-JWT;
+- :mod:`badges.badgr_client`: pushes issuers, badge classes and awards to a Badgr server.
+"""
+
+from .errors import (BadgeError, BadImage, ContextNotBundled, KeyFileUnsafe, KeysMissing, NotAllowed, UnknownAward,
+                     UnknownBadge, UnknownRecipient)
+from .keys import KeyRing, ensure_keys, load_keys
+from .service import AUTOMATIC, CLI_ACTOR, Actor, BadgeService, Issuer, IssueResult
+from .verify import Verification, Verifier
+
+__all__ = [
+    "AUTOMATIC", "Actor", "BadImage", "BadgeError", "BadgeService", "CLI_ACTOR", "ContextNotBundled", "IssueResult",
+    "Issuer", "KeyFileUnsafe", "KeyRing", "KeysMissing", "NotAllowed", "UnknownAward", "UnknownBadge",
+    "UnknownRecipient", "Verification", "Verifier", "ensure_keys", "load_keys",
+]

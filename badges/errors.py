@@ -1,0 +1,51 @@
+"""Errors of the badge services: each one a readable message, and nothing issued."""
+
+from __future__ import annotations
+
+from graph.errors import MaarifaError, NotFound, PermissionDenied
+
+
+class BadgeError(MaarifaError):
+    """A badge operation that cannot be done as asked."""
+
+
+class UnknownBadge(NotFound):
+    def __init__(self, badge: str):
+        super().__init__(f"no badge class {badge!r}: load badge classes with `maarifa ingest badges FILE` "
+                         f"and use a badge slug or IRI")
+
+
+class UnknownRecipient(NotFound):
+    def __init__(self, username: str):
+        super().__init__(f"no person with username {username!r}; nothing was issued")
+
+
+class UnknownAward(NotFound):
+    def __init__(self, award: str):
+        super().__init__(f"no badge award {award!r}")
+
+
+class NotAllowed(PermissionDenied):
+    """The caller may not issue this award (e.g. a manual award without the trainer role)."""
+
+
+class KeyFileUnsafe(BadgeError):
+    """A private key file others can read: we refuse to sign with it."""
+
+
+class KeysMissing(BadgeError):
+    def __init__(self, keys_dir):
+        super().__init__(f"no signing keys in {keys_dir}: run `maarifa init` to create them")
+
+
+class BadImage(BadgeError):
+    """A badge image that is neither PNG nor SVG."""
+
+
+class ContextNotBundled(BadgeError):
+    """A JSON-LD document that is not one of our bundled copies (we never fetch contexts)."""
+
+    def __init__(self, url: str):
+        super().__init__(f"JSON-LD context {url} is not bundled with Maarifa; it is never fetched from "
+                         f"the network, so this document cannot be processed")
+        self.url = url

@@ -1,0 +1,171 @@
+"""Open Badges 2.0 documents (hosted and signed) and JWS RS256.
+
+URLs (all on the node's base URL, served as ``application/ld+json``)::
+
+    /ob/v2/issuer                 Issuer profile (publicKey, revocationList)
+    /ob/v2/keys/rsa               CryptographicKey (publicKeyPem)
+    /ob/v2/revocations            RevocationList
+    /ob/v2/badges/{slug}          BadgeClass          (/image: its PNG or SVG image)
+    /ob/v2/assertions/{id}        hosted Assertion    (HTTP 410 with the revoked body once revoked)
+    /ob/v2/assertions/{id}.jws    signed Assertion (compact JWS, RS256); its id is urn:uuid:{id}
+    /ob/v2/assertions/{id}.png / .svg   baked images (hosted form)
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from .jsonld import OB2_CONTEXT
+from .keys import KeyRing
+from .model import Award, BadgeClass
+from .multibase import b64url, b64url_decode
+from .service import Issuer
+
+
+def issuer_id(issuer: Issuer) -> str:
+    return f"{issuer.base_url}/ob/v2/issuer"
+
+
+def key_id(issuer: Issuer) -> str:
+    return f"{issuer.base_url}/ob/v2/keys/rsa"
+
+
+def revocation_list_id(issuer: Issuer) -> str:
+    return f"{issuer.base_url}/ob/v2/revocations"
+
+
+def badge_id(issuer: Issuer, slug: str) -> str:
+    return f"{issuer.base_url}/ob/v2/badges/{slug}"
+
+
+def badge_image_url(issuer: Issuer, slug: str) -> str:
+    return f"{issuer.base_url}/ob/v2/badges/{slug}/image"
+
+
+def assertion_id(issuer: Issuer, award_id: str) -> str:
+    return f"{issuer.base_url}/ob/v2/assertions/{award_id}"
+
+
+def signed_assertion_id(award_id: str) -> str:
+    return f"urn:uuid:{uuid.UUID(hex=award_id)}"
+
+
+def issuer_profile(issuer: Issuer) -> dict:
+    doc = {"@context": OB2_CONTEXT, "type": "Issuer", "id": issuer_id(issuer), "name": issuer.name,
+           "url": issuer.url, "publicKey": key_id(issuer), "revocationList": revocation_list_id(issuer)}
+    if issuer.email:
+        doc["email"] = issuer.email
+    return doc
+
+
+def public_key(issuer: Issuer, keys: KeyRing) -> dict:
+    return {"@context": OB2_CONTEXT, "type": "CryptographicKey", "id": key_id(issuer),
+            "owner": issuer_id(issuer), "publicKeyPem": keys.rsa_public_pem}
+
+
+def badge_class(issuer: Issuer, badge: BadgeClass) -> dict:
+    criteria = {"narrative": badge.criteria_text or (
+        f"Complete the training {badge.training_title or badge.training}." if badge.training else badge.description)}
+    if badge.criteria_url:
+        criteria["id"] = badge.criteria_url
+    doc = {"@context": OB2_CONTEXT, "type": "BadgeClass", "id": badge_id(issuer, badge.slug), "name": badge.name,
+           "description": badge.description, "image": badge_image_url(issuer, badge.slug), "criteria": criteria,
+           "issuer": issuer_id(issuer)}
+    if badge.skills:
+        doc["alignment"] = [{"targetName": s.label, "targetUrl": s.iri,
+                             **({"targetCode": s.notation} if s.notation else {}),
+                             **({"targetFramework": s.scheme} if s.scheme else {})} for s in badge.skills]
+    return doc
+
+
+def _recipient(award: Award) -> dict:
+    if award.identity_hash:
+        return {"type": "email", "hashed": True, "salt": award.salt, "identity": award.identity_hash}
+    return {"type": "url", "hashed": False, "identity": award.recipient.iri}
+
+
+def _evidence(award: Award) -> list[dict]:
+    # a narrative, never the completion's IRI: that names the person, who may not be public
+    if award.evidence:
+        return [{"narrative": f"Completed the training {award.badge.training_title or award.badge.slug}."}]
+    return []
+
+
+def assertion(issuer: Issuer, award: Award) -> dict:
+    """The hosted assertion (or, once revoked, the body served with HTTP 410)."""
+    aid = assertion_id(issuer, award.id)
+    if award.revoked:
+        return revoked_body(aid, award)
+    doc = {"@context": OB2_CONTEXT, "type": "Assertion", "id": aid, "recipient": _recipient(award),
+           "badge": badge_id(issuer, award.badge.slug), "verification": {"type": "hosted"},
+           "issuedOn": award.issued_on}
+    if _evidence(award):
+        doc["evidence"] = _evidence(award)
+    return doc
+
+
+def revoked_body(aid: str, award: Award) -> dict:
+    return {"@context": OB2_CONTEXT, "type": "Assertion", "id": aid, "revoked": True,
+            "revocationReason": award.revocation_reason or ""}
+
+
+def signed_assertion(issuer: Issuer, award: Award) -> dict:
+    doc = {"@context": OB2_CONTEXT, "type": "Assertion", "id": signed_assertion_id(award.id),
+           "recipient": _recipient(award), "badge": badge_id(issuer, award.badge.slug),
+           "verification": {"type": "signed", "creator": key_id(issuer)}, "issuedOn": award.issued_on}
+    if _evidence(award):
+        doc["evidence"] = _evidence(award)
+    return doc
+
+
+def revocation_list(issuer: Issuer, revoked: list[Award]) -> dict:
+    entries = []
+    for a in revoked:
+        entries.append({"id": assertion_id(issuer, a.id), "revocationReason": a.revocation_reason or ""})
+        entries.append({"id": signed_assertion_id(a.id), "revocationReason": a.revocation_reason or ""})
+    return {"@context": OB2_CONTEXT, "type": "RevocationList", "id": revocation_list_id(issuer),
+            "issuer": issuer_id(issuer), "revokedAssertions": entries}
+
+
+# -- JWS (compact serialization, RS256) -------------------------------------------------
+
+def jws_sign(payload: dict, keys: KeyRing) -> str:
+    keys.check_signing_allowed()
+    header = b64url(json.dumps({"alg": "RS256"}, separators=(",", ":")).encode())
+    body = b64url(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    signing_input = f"{header}.{body}".encode("ascii")
+    signature = keys.rsa_private.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+    return f"{header}.{body}.{b64url(signature)}"
+
+
+def jws_parts(token: str) -> tuple[dict, dict, bytes, bytes]:
+    """(header, payload, signing input, signature) of a compact JWS; ValueError when malformed."""
+    parts = token.strip().split(".")
+    if len(parts) != 3:
+        raise ValueError("a compact JWS has three dot-separated parts")
+    header = json.loads(b64url_decode(parts[0]))
+    payload = json.loads(b64url_decode(parts[1]))
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise ValueError("the JWS header and payload must be JSON objects")
+    return header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), b64url_decode(parts[2])
+
+
+def jws_verify_rs256(token: str, public_pem: str) -> dict:
+    """The payload of a valid RS256 JWS; ValueError saying why otherwise."""
+    header, payload, signing_input, signature = jws_parts(token)
+    if header.get("alg") != "RS256":
+        raise ValueError(f"unsupported JWS algorithm {header.get('alg')!r} (OB 2.0 signed badges use RS256)")
+    key = serialization.load_pem_public_key(public_pem.encode("ascii"))
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError("the issuer's key is not an RSA key")
+    try:
+        key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        raise ValueError("the JWS signature does not match the issuer's public key (tampered or "
+                         "signed by someone else)") from None
+    return payload

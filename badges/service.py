@@ -1,0 +1,409 @@
+"""Issuing and revoking badge awards in the graph.
+
+An award (``mf:Award`` at ``{base}/id/award/{id}``) is written with ``store.apply`` into the
+logical graph ``awards/{access}`` where ``access`` follows the recipient's visibility
+(public / members / private), so the graph's access rules hold for the award's triples.
+Its Open Badges documents (``/ob/v2/...``, ``/ob/v3/...``) are served to anyone who has the
+link whatever the visibility: an award is something its recipient shares, and the
+documents never carry the e-mail address (the recipient is the salted SHA-256 hash of the
+e-mail, or the person URL when there is no e-mail).
+
+An award marks the recipient's claims on each aligned skill ``mf:verified true`` with the
+award as ``mf:evidence`` (in the same awards graph, so a later re-import of the people
+file keeps them); a ``known`` claim at level 1 is created when the person has none.
+Revoking undoes that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Iterable
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from graph import Change, GraphStore
+from ontology import DCT, MF, OBI, RDF, SCHEMA, SKOS
+
+from .errors import BadgeError, NotAllowed, UnknownAward, UnknownBadge, UnknownRecipient
+from .model import VISIBILITY_ACCESS, Award, BadgeClass, Person, Skill
+
+AWARDS_SOURCE = "awards"
+ISSUER_ROLES = ("trainer", "admin")
+
+U = URIRef
+TYPE = U(RDF.type)
+
+
+def now_xsd() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def hash_identity(email: str, salt: str) -> str:
+    """Open Badges hashed identity: ``sha256$`` + hex SHA-256 of e-mail followed by salt."""
+    return "sha256$" + hashlib.sha256((email + salt).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """The node's organization, which issues every badge (settings: name, URL, e-mail)."""
+
+    name: str
+    base_url: str
+    url: str | None = None
+    email: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        if not self.url:
+            object.__setattr__(self, "url", self.base_url + "/")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for an award: a token's name and role (the local CLI acts as admin)."""
+
+    name: str
+    role: str | None
+
+    @property
+    def may_issue_by_hand(self) -> bool:
+        return self.role in ISSUER_ROLES
+
+
+CLI_ACTOR = Actor("maarifa command line", "admin")
+AUTOMATIC = Actor("training completion", "admin")
+
+
+@dataclass
+class IssueResult:
+    award: Award
+    created: bool
+
+
+class BadgeService:
+    """Reads badge classes, people and awards from the graph; issues and revokes awards."""
+
+    def __init__(self, store: GraphStore, issuer: Issuer):
+        self.store = store
+        self.issuer = issuer
+        self.base_url = store.base_url
+
+    # -- reads --------------------------------------------------------------------------
+
+    def _iri(self, kind: str, slug: str) -> str:
+        return f"{self.base_url}/id/{kind}/{slug}"
+
+    def badge_class(self, ref: str) -> BadgeClass:
+        ref = str(ref).strip()
+        iri = ref if ref.startswith(("http://", "https://")) else self._iri("badge", ref)
+        for prefix in (f"{self.base_url}/ob/v2/badges/", f"{self.base_url}/ob/v3/achievements/"):
+            if iri.startswith(prefix):
+                iri = self._iri("badge", iri[len(prefix):].split("/")[0])
+        if not any(True for _ in self.store.triples(U(iri), TYPE, U(MF.BadgeClass))):
+            raise UnknownBadge(ref)
+        return self._load_badge(iri)
+
+    def badge_classes(self) -> list[BadgeClass]:
+        rows = self.store.select("SELECT DISTINCT ?b WHERE { ?b a mf:BadgeClass }")
+        return sorted((self._load_badge(str(r["b"])) for r in rows), key=lambda b: b.slug)
+
+    def _load_badge(self, iri: str) -> BadgeClass:
+        props: dict[str, list] = {}
+        for _, p, o in self.store.triples(U(iri), None, None):
+            props.setdefault(str(p), []).append(o)
+        texts = lambda p: {(o.language or "en"): str(o) for o in props.get(p, [])}  # noqa: E731
+        criteria = props.get(OBI.criteria, [])
+        criteria_url = next((str(c) for c in criteria if isinstance(c, URIRef)), None)
+        criteria_text = next((str(c) for c in criteria if isinstance(c, Literal)), None)
+        training = next((str(t) for t in props.get(MF.forTraining, [])), None)
+        training_title = None
+        if training:
+            titles = {(o.language or "en"): str(o) for _, _, o in self.store.triples(U(training), U(DCT.title), None)}
+            from .model import pick_language
+            training_title = pick_language(titles) or None
+        skills = [self._load_skill(str(s)) for s in props.get(MF.alignedSkill, [])]
+        slug = str((props.get(MF.slug) or [iri.rsplit("/", 1)[-1]])[0])
+        image = next((str(i) for i in props.get(SCHEMA.image, [])), None)
+        return BadgeClass(iri=iri, slug=slug, names=texts(SCHEMA.name), descriptions=texts(SCHEMA.description),
+                          criteria_url=criteria_url, criteria_text=criteria_text, image=image,
+                          skills=sorted(skills, key=lambda s: s.iri), training=training,
+                          training_title=training_title)
+
+    def _load_skill(self, iri: str) -> Skill:
+        skill = Skill(iri)
+        for _, p, o in self.store.triples(U(iri), None, None):
+            if str(p) == SKOS.prefLabel:
+                skill.labels[o.language or "en"] = str(o)
+            elif str(p) == SKOS.notation:
+                skill.notation = str(o)
+            elif str(p) == SKOS.inScheme:
+                skill.scheme = str(o)
+        return skill
+
+    def person(self, username: str) -> Person:
+        # pattern lookups (index scans), not SPARQL: issuing in bulk calls these per award
+        for subject, _, _ in self.store.triples(None, U(MF.username), Literal(str(username))):
+            if any(True for _ in self.store.triples(subject, TYPE, U(MF.Person))):
+                return self._load_person(str(subject))
+        raise UnknownRecipient(username)
+
+    def _load_person(self, iri: str) -> Person:
+        props: dict[str, list] = {}
+        for _, p, o in self.store.triples(U(iri), None, None):
+            props.setdefault(str(p), []).append(o)
+        visibility = str((props.get(MF.visibility) or [U(MF.Private)])[0])
+        email = props.get(SCHEMA.email)
+        return Person(iri=iri, username=str((props.get(MF.username) or [""])[0]),
+                      name=str((props.get(SCHEMA.name) or [""])[0]),
+                      email=str(email[0]).strip() if email else None,
+                      access=VISIBILITY_ACCESS.get(visibility, "private"))
+
+    def award(self, ref: str) -> Award:
+        ref = str(ref).strip()
+        award_id = ref.rstrip("/").rsplit("/", 1)[-1] if "/" in ref else ref
+        for suffix in (".json", ".jws", ".jwt", ".png", ".svg"):
+            award_id = award_id.removesuffix(suffix)
+        award_id = award_id.removeprefix("urn:uuid:")
+        iri = self._iri("award", award_id)
+        for access in ("public", "members", "private"):
+            if any(True for _ in self.store.triples(U(iri), TYPE, U(MF.Award), access=[access])):
+                return self._load_award(iri, access)
+        raise UnknownAward(ref)
+
+    def awards(self, badge: BadgeClass | None = None) -> list[Award]:
+        rows = self.store.select("SELECT DISTINCT ?a WHERE { ?a a mf:Award }")
+        out = [self.award(str(r["a"]).rsplit("/", 1)[-1]) for r in rows]
+        if badge is not None:
+            out = [a for a in out if a.badge.iri == badge.iri]
+        return sorted(out, key=lambda a: (a.issued_on, a.id))
+
+    def _load_award(self, iri: str, access: str) -> Award:
+        props: dict[str, list] = {}
+        for _, p, o in self.store.triples(U(iri), None, None):
+            props.setdefault(str(p), []).append(o)
+        identity = salt = None
+        for node in props.get(OBI.recipient, []):
+            for _, p, o in self.store.triples(node, None, None):
+                if str(p) == OBI.identityHash:
+                    identity = str(o)
+                elif str(p) == OBI.salt:
+                    salt = str(o)
+        reason = props.get(MF.revocationReason)
+        return Award(
+            iri=iri, id=iri.rsplit("/", 1)[-1], badge=self._load_badge(str(props[MF.badge][0])),
+            recipient=self._load_person(str(props[MF.recipient][0])),
+            issued_on=str(props[OBI.issuedOn][0]), evidence=[str(e) for e in props.get(OBI.evidence, [])],
+            revoked=any(o.toPython() is True for o in props.get(MF.revoked, [])),
+            revocation_reason=str(reason[0]) if reason else None, identity_hash=identity, salt=salt,
+            graph=self.store.logical_graph(AWARDS_SOURCE, access))
+
+    def completion(self, badge: BadgeClass, person: Person) -> str | None:
+        if not badge.training:
+            return None
+        found = sorted(str(c) for c, _, _ in self.store.triples(None, U(MF.person), U(person.iri))
+                       if any(True for _ in self.store.triples(c, U(MF.training), U(badge.training))))
+        return found[0] if found else None
+
+    def held(self, badge: BadgeClass, person: Person) -> list[str]:
+        return sorted({str(a) for a, _, _ in self.store.triples(None, U(MF.recipient), U(person.iri))
+                       if any(True for _ in self.store.triples(a, U(MF.badge), U(badge.iri)))})
+
+    # -- writes -------------------------------------------------------------------------
+
+    def issue(self, badge_ref: str, username: str, *, actor: Actor = CLI_ACTOR, evidence: str | None = None,
+              issued_on: str | None = None) -> IssueResult:
+        """Award a badge to a person by hand (trainer or admin, or anyone when the training is completed)."""
+        return self.issue_many([(badge_ref, username)], actor=actor, evidence=evidence, issued_on=issued_on)[0]
+
+    def issue_many(self, pairs: Iterable[tuple[str, str]], *, actor: Actor = CLI_ACTOR, evidence: str | None = None,
+                   issued_on: str | None = None, automatic: bool = False) -> list[IssueResult]:
+        """Award several (badge, username) pairs in one validated change: all of them or none."""
+        change = Change(note=f"badge awards by {actor.name}")
+        results: list[IssueResult] = []
+        planned: set[tuple[str, str]] = set()
+        badges: dict[str, BadgeClass] = {}
+        people: dict[str, Person] = {}
+        for badge_ref, username in pairs:
+            badge = badges.get(badge_ref) or badges.setdefault(badge_ref, self.badge_class(badge_ref))
+            person = people.get(username) or people.setdefault(username, self.person(username))
+            completion = self.completion(badge, person)
+            if not actor.may_issue_by_hand and completion is None:
+                training = f"the training {badge.training_title or badge.training!r}" if badge.training else \
+                    "no training (this badge is only awarded by hand)"
+                raise NotAllowed(
+                    f"{person.username} has not completed {training}, so the badge {badge.slug!r} can only be "
+                    f"issued by hand with a trainer token (this token {actor.name!r} has the role "
+                    f"{actor.role or 'none'}); nothing was issued")
+            existing = [a for a in self.held(badge, person)]
+            if existing or (badge.iri, person.iri) in planned:
+                if automatic or not actor.may_issue_by_hand:
+                    if existing:
+                        results.append(IssueResult(self.award(existing[0].rsplit("/", 1)[-1]), False))
+                    continue
+                holder = existing[0].rsplit("/", 1)[-1] if existing else "in this batch"
+                raise BadgeError(f"{person.username} already holds the badge {badge.slug!r} (award {holder}); "
+                                 f"revoke it first to issue it again; nothing was issued")
+            planned.add((badge.iri, person.iri))
+            award = self._plan(change, badge, person, evidence or completion, issued_on or now_xsd())
+            results.append(IssueResult(award, True))
+        self.store.apply(change, source=AWARDS_SOURCE, importer="maarifa.badges")
+        return results
+
+    def _plan(self, change: Change, badge: BadgeClass, person: Person, evidence: str | None, issued_on: str) -> Award:
+        award_id = uuid.uuid4().hex
+        iri = self._iri("award", award_id)
+        a = U(iri)
+        graph = self.store.logical_graph(AWARDS_SOURCE, person.access)
+        triples = [
+            (a, TYPE, U(MF.Award)), (a, U(MF.recipient), U(person.iri)), (a, U(MF.badge), U(badge.iri)),
+            (a, U(OBI.issuedOn), Literal(issued_on, datatype=XSD.dateTime, normalize=False)),
+            (a, U(MF.revoked), Literal(False)),
+        ]
+        if evidence:
+            triples.append((a, U(OBI.evidence), U(evidence)))
+        identity = salt = None
+        if person.email:
+            salt = secrets.token_hex(16)
+            identity = hash_identity(person.email, salt)
+            node = U(iri + "#recipient")
+            triples += [(a, U(OBI.recipient), node), (node, U(OBI.identityHash), Literal(identity)),
+                        (node, U(OBI.salt), Literal(salt)), (node, U(OBI.hashed), Literal(True))]
+        triples += self._verify_claims(a, person, badge)
+        change.adding(graph, triples)
+        change.origins[iri] = f"award of {badge.slug} to {person.username}"
+        return Award(iri=iri, id=award_id, badge=badge, recipient=person, issued_on=issued_on,
+                      evidence=[evidence] if evidence else [], revoked=False, revocation_reason=None,
+                      identity_hash=identity, salt=salt, graph=graph)
+
+    def _claims(self, person: Person) -> list[dict]:
+        rows = []
+        for _, _, claim in self.store.triples(U(person.iri), U(MF.hasClaim), None):
+            props = {str(p): o for _, p, o in self.store.triples(claim, None, None)}
+            if MF.skill in props and MF.claimStatus in props:
+                rows.append({"c": claim, "skill": props[MF.skill], "status": props[MF.claimStatus]})
+        return rows
+
+    def _verify_claims(self, award: URIRef, person: Person, badge: BadgeClass) -> list[tuple]:
+        claims = self._claims(person)
+        triples = []
+        for n, skill in enumerate(badge.skills, start=1):
+            held = [r["c"] for r in claims if str(r["skill"]) == skill.iri and str(r["status"]) != MF.Wanted]
+            if not held:
+                claim = U(f"{award}#claim-{n}")
+                triples += [(U(person.iri), U(MF.hasClaim), claim), (claim, TYPE, U(MF.SkillClaim)),
+                            (claim, U(MF.skill), U(skill.iri)),
+                            (claim, U(MF.level), Literal("1", datatype=XSD.integer)),
+                            (claim, U(MF.claimStatus), U(MF.Known))]
+                held = [claim]
+            for claim in held:
+                triples += [(claim, U(MF.verified), Literal(True)), (claim, U(MF.evidence), award)]
+        return triples
+
+    def issue_pending(self) -> list[Award]:
+        """Issue the badge of every recorded training completion that has none yet (exactly once:
+        a revoked award is not issued again automatically)."""
+        rows = self.store.select(
+            "SELECT DISTINCT ?b ?u WHERE { ?b a mf:BadgeClass ; mf:forTraining ?t . "
+            "?c a mf:TrainingCompletion ; mf:training ?t ; mf:person ?p . ?p mf:username ?u . "
+            "FILTER NOT EXISTS { ?a a mf:Award ; mf:badge ?b ; mf:recipient ?p } } ORDER BY ?b ?u")
+        if not rows:
+            return []
+        pairs = [(str(r["b"]), str(r["u"])) for r in rows]
+        return [r.award for r in self.issue_many(pairs, actor=AUTOMATIC, automatic=True) if r.created]
+
+    def revoke(self, award_ref: str, reason: str, *, actor: Actor = CLI_ACTOR) -> Award:
+        reason = (reason or "").strip()
+        if not reason:
+            raise BadgeError("a revocation needs a reason (--reason / revocation_reason)")
+        if not actor.may_issue_by_hand:
+            raise NotAllowed(f"revoking a badge needs a trainer or admin token (this token has the role "
+                             f"{actor.role or 'none'})")
+        award = self.award(award_ref)
+        if award.revoked:
+            raise BadgeError(f"award {award.id} is already revoked ({award.revocation_reason})")
+        a = U(award.iri)
+        change = Change(note=f"revocation of award {award.id} by {actor.name}")
+        change.removing(award.graph, [(a, U(MF.revoked), Literal(False))])
+        change.adding(award.graph, [(a, U(MF.revoked), Literal(True)), (a, U(MF.revocationReason), Literal(reason))])
+        self._unverify_claims(change, award)
+        self.store.apply(change, source=AWARDS_SOURCE, importer="maarifa.badges")
+        return self.award(award.id)
+
+    def _unverify_claims(self, change: Change, award: Award) -> None:
+        a = U(award.iri)
+        access = award.graph.rsplit("/", 1)[-1]
+        for claim, _, _ in list(self.store.triples(None, U(MF.evidence), a, access=[access])):
+            if str(claim).startswith(award.iri + "#claim-"):
+                change.removing(award.graph, [(claim, p, o) for _, p, o in self.store.triples(claim, None, None,
+                                                                                             access=[access])])
+                change.removing(award.graph, [(U(award.recipient.iri), U(MF.hasClaim), claim)])
+                continue
+            change.removing(award.graph, [(claim, U(MF.evidence), a)])
+            others = [str(e) for _, _, e in self.store.triples(claim, U(MF.evidence), None)
+                      if str(e) != award.iri and self._is_live_award(str(e))]
+            if not others:
+                change.removing(award.graph, [(claim, U(MF.verified), Literal(True))])
+
+    def _is_live_award(self, iri: str) -> bool:
+        return any(True for _ in self.store.triples(U(iri), U(MF.revoked), Literal(False)))
+
+    # -- lookups and writes used by the Badgr-compatible API ------------------------------
+
+    def person_by_identity(self, identity: str, kind: str = "email") -> Person:
+        """The person a Badgr recipient names: ``email`` (address), ``url`` (person URL) or ``username``."""
+        identity = (identity or "").strip()
+        if kind == "email":
+            rows = self.store.select("SELECT ?p ?e WHERE { ?p a mf:Person ; schema:email ?e }", e=Literal(identity))
+            if not rows:
+                rows = [r for r in self.store.select("SELECT ?p ?e WHERE { ?p a mf:Person ; schema:email ?e }")
+                        if str(r["e"]).lower() == identity.lower()]
+            if not rows:
+                raise UnknownRecipient(identity)
+            return self._load_person(str(rows[0]["p"]))
+        if kind == "url":
+            if not any(True for _ in self.store.triples(U(identity), TYPE, U(MF.Person))):
+                raise UnknownRecipient(identity)
+            return self._load_person(identity)
+        if kind in ("username", "id"):
+            return self.person(identity)
+        raise BadgeError(f"unsupported recipient type {kind!r}; use email, url or username")
+
+    def create_badge_class(self, slug: str, names: dict[str, str], descriptions: dict[str, str], *,
+                           criteria_url: str | None = None, criteria_text: str | None = None,
+                           skills: Iterable[str] = (), training: str | None = None) -> BadgeClass:
+        """Add a badge class to the graph (source ``badge-classes``, public)."""
+        import re as _re
+
+        if not _re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", slug or ""):
+            raise BadgeError(f"badge slug {slug!r} must be lower-case letters, digits and dashes")
+        if any(True for _ in self.store.triples(U(self._iri("badge", slug)), TYPE, U(MF.BadgeClass))):
+            raise BadgeError(f"a badge class {slug!r} already exists")
+        if not names:
+            raise BadgeError("a badge class needs a name")
+        if not (criteria_url or criteria_text or training):
+            raise BadgeError("a badge class needs criteria (a URL or a narrative)")
+        b = U(self._iri("badge", slug))
+        triples = [(b, TYPE, U(MF.BadgeClass)), (b, U(MF.slug), Literal(slug))]
+        triples += [(b, U(SCHEMA.name), Literal(t, lang=lang)) for lang, t in names.items()]
+        triples += [(b, U(SCHEMA.description), Literal(t, lang=lang)) for lang, t in descriptions.items() if t]
+        if criteria_url:
+            triples.append((b, U(OBI.criteria), U(criteria_url)))
+        if criteria_text:
+            triples.append((b, U(OBI.criteria), Literal(criteria_text)))
+        if training:
+            triples += [(b, U(MF.forTraining), U(training))]
+            if not (criteria_url or criteria_text):
+                triples.append((b, U(OBI.criteria), U(training)))
+        triples += [(b, U(MF.alignedSkill), U(s)) for s in skills]
+        change = Change(note=f"badge class {slug}").adding(self.store.logical_graph("badge-classes", "public"), triples)
+        change.origins[str(b)] = f"badge class {slug}"
+        self.store.apply(change, source="badge-classes", importer="maarifa.badges")
+        return self._load_badge(str(b))
+
+    def is_skill(self, iri: str) -> bool:
+        return any(True for _ in self.store.triples(U(iri), TYPE, U(SKOS.Concept)))

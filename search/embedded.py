@@ -1,0 +1,344 @@
+"""The embedded backend: SQLite FTS5 in ``{data_dir}/search/index.sqlite3``; no server.
+
+FTS5 has no Snowball tokenizer, so the words are processed in Python (:mod:`search.text`):
+every word of a document is stored as its folded form and its folded stem in the document's
+language; every word of a query is looked up as the forms it would have in the query's
+language and in each language the index holds. FTS5 then only splits on spaces and ranks
+with BM25 (titles weigh most). Facets are counted by SQL over a (document, field, value)
+table. A word the index does not know is corrected against a trigram index of the known
+words (edit distance 1, or 2 for longer words): the correction is searched as well, and
+offered as "did you mean".
+
+A reindex builds a new file beside the old one and renames it over: search never stops.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Iterable
+
+from .backend import make_snippet, title_of
+from .documents import FACET_FIELDS, FACET_SOURCE, FILTER_SOURCE, facet_values
+from .errors import IndexOutdated, SearchError
+from .query import Hit, Query, Results
+from .text import UNDETERMINED, fold, forms, primary, query_forms, stemmer, tokens
+
+SCHEMA_VERSION = 3
+FILE = "index.sqlite3"
+FACET_LIMIT = 20
+WEIGHTS = (10.0, 1.0, 3.0)  # title, body, keywords
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, type TEXT NOT NULL, access TEXT NOT NULL,
+    sort_title TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS fields (doc INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS fields_value ON fields (field, value, doc);
+CREATE INDEX IF NOT EXISTS fields_doc ON fields (doc);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, body, keywords, tokenize = "unicode61 remove_diacritics 0");
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');
+CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS trigrams (gram TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (gram, word)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS langs (lang TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+# stored per document in ``fields``: every filterable field, plus the facets' own
+_STORED_FIELDS = sorted(set(FILTER_SOURCE.values()) | set(FACET_SOURCE.values()))
+
+
+class EmbeddedBackend:
+    name = "embedded"
+
+    def __init__(self, path: Path | str):
+        """``path``: the index file, or ``:memory:``."""
+        self.path = Path(path) if path != ":memory:" else None
+        self._lock = threading.RLock()
+        self._outdated = False
+        self._db = self._open(self.path)
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path | str) -> "EmbeddedBackend":
+        return cls(Path(data_dir) / "search" / FILE)
+
+    # -- storage ---------------------------------------------------------------------
+
+    def _open(self, path: Path | None) -> sqlite3.Connection:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode = WAL" if path else "PRAGMA journal_mode = MEMORY")
+        db.execute("PRAGMA synchronous = NORMAL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'docs'").fetchone()[0]
+        if has_tables and version != SCHEMA_VERSION:
+            # built by an older (or newer) version: start empty and ask for a reindex
+            self._outdated = True
+            for (name, kind) in db.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table')"
+                                           " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'fts_%'").fetchall():
+                db.execute(f'DROP TABLE IF EXISTS "{name}"')
+        db.executescript(_SCHEMA)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return db
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    # -- writes ----------------------------------------------------------------------
+
+    def index(self, docs: Iterable[dict]) -> int:
+        with self._lock:
+            return self._write(self._db, docs)
+
+    @staticmethod
+    def _write(db: sqlite3.Connection, docs: Iterable[dict]) -> int:
+        count = 0
+        db.execute("BEGIN")
+        try:
+            known_words: set[str] = set()
+            langs: set[str] = set()
+            for doc in docs:
+                _delete(db, [doc["id"]])
+                title, _ = title_of(doc, "en")[:2]
+                cur = db.execute("INSERT INTO docs (id, type, access, sort_title, data) VALUES (?, ?, ?, ?, ?)",
+                                 (doc["id"], doc["type"], doc["access"], fold(title),
+                                  json.dumps(doc, ensure_ascii=False)))
+                rowid = cur.lastrowid
+                rows = [(rowid, "access", doc["access"])]
+                for field in _STORED_FIELDS:
+                    value = doc.get(field)
+                    for v in ([value] if isinstance(value, str) else value or []):
+                        rows.append((rowid, field, v))
+                db.executemany("INSERT INTO fields (doc, field, value) VALUES (?, ?, ?)", rows)
+                columns = []
+                for part in (list(doc["titles"].items()), doc["texts"], doc["keywords"]):
+                    terms = []
+                    for lang, text in part:
+                        langs.add(primary(lang))
+                        for word in tokens(text):
+                            word_forms = forms(word, lang)
+                            terms.extend(word_forms)
+                            known_words.add(word_forms[0])
+                    columns.append(" ".join(terms))
+                db.execute("INSERT INTO fts (rowid, title, body, keywords) VALUES (?, ?, ?, ?)", (rowid, *columns))
+                count += 1
+            new_words = [w for w in known_words if len(w) > 2 and not w.isdigit()]
+            db.executemany("INSERT OR IGNORE INTO words (word) VALUES (?)", [(w,) for w in new_words])
+            db.executemany("INSERT OR IGNORE INTO trigrams (gram, word) VALUES (?, ?)",
+                           [(g, w) for w in new_words for g in _trigrams(w)])
+            db.executemany("INSERT OR IGNORE INTO langs (lang) VALUES (?)", [(lang,) for lang in langs])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return count
+
+    def delete(self, ids: Iterable[str]) -> int:
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                n = _delete(self._db, list(ids))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            return n
+
+    def reindex(self, docs: Iterable[dict]) -> int:
+        if self.path is None:
+            with self._lock:
+                self._db.close()
+                self._db = self._open(None)
+                n = self._write(self._db, docs)
+                self._outdated = False
+                return n
+        building = self.path.with_name(self.path.name + ".building")
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(building) + suffix).unlink(missing_ok=True)
+        new = self._open(building)
+        try:
+            n = self._write(new, docs)
+            new.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            new.close()
+        with self._lock:
+            self._db.close()
+            for suffix in ("-wal", "-shm"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            os.replace(building, self.path)
+            self._outdated = False
+            self._db = self._open(self.path)
+        return n
+
+    def needs_reindex(self) -> bool:
+        return self._outdated
+
+    def health(self) -> dict:
+        try:
+            with self._lock:
+                n = self._db.execute("SELECT count(*) FROM docs").fetchone()[0]
+            return {"backend": self.name, "ok": True, "documents": n, "outdated": self._outdated,
+                    "path": str(self.path) if self.path else ":memory:"}
+        except (sqlite3.Error, AttributeError) as exc:
+            return {"backend": self.name, "ok": False, "error": str(exc)}
+
+    def count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    # -- search ----------------------------------------------------------------------
+
+    def search(self, query: Query) -> Results:
+        if self._outdated:
+            raise IndexOutdated("the search index was built by an older version: run `maarifa reindex`")
+        with self._lock:
+            try:
+                return self._search(query)
+            except sqlite3.Error as exc:
+                raise SearchError(f"the embedded search index failed: {exc}") from None
+
+    def _search(self, query: Query) -> Results:
+        db = self._db
+        where, params = ["d.access IN (%s)" % ",".join("?" * (2 if query.viewer_is_member else 1))], \
+            (["public", "members"] if query.viewer_is_member else ["public"])
+        for name, values in query.filters.items():
+            where.append("d.rowid IN (SELECT doc FROM fields WHERE field = ? AND value IN (%s))"
+                         % ",".join("?" * len(values)))
+            params += [FILTER_SOURCE[name], *values]
+        wanted: set[str] = set()
+        suggestion = None
+        if query.words:
+            langs = [query.lang] + [r[0] for r in db.execute("SELECT lang FROM langs")
+                                    if r[0] != primary(query.lang)] + [UNDETERMINED]
+            langs = [lang for lang in dict.fromkeys(langs) if lang == UNDETERMINED or stemmer(lang) or
+                     primary(lang) == primary(query.lang)]
+            groups, corrected, changed = [], [], False
+            for word in query.words:
+                alternatives = query_forms(word, langs)
+                known = _known_terms(db, alternatives)
+                if not known:
+                    candidates = self._corrections(fold(word))
+                    if candidates:
+                        known = _known_terms(db, query_forms(candidates[0], langs))
+                        corrected.append(candidates[0])
+                        changed = True
+                    else:
+                        corrected.append(word)
+                else:
+                    corrected.append(word)
+                terms = sorted(known) or [fold(word)]
+                wanted.update(terms)
+                groups.append("(" + " OR ".join(f'"{t}"' for t in terms) + ")")
+            if changed:
+                suggestion = " ".join(corrected)
+            match = " AND ".join(groups)
+            source = "fts JOIN docs d ON d.rowid = fts.rowid"
+            where.insert(0, "fts MATCH ?")
+            params.insert(0, match)
+            order = "bm25(fts, %s, %s, %s)" % WEIGHTS
+        else:
+            source = "docs d"
+            order = "d.sort_title"
+        where_sql = " AND ".join(where)
+        total = db.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", params).fetchone()[0]
+        rows = db.execute(f"SELECT d.data, {order} FROM {source} WHERE {where_sql} ORDER BY {order}, d.id "
+                          f"LIMIT ? OFFSET ?", [*params, query.per_page, query.offset]).fetchall()
+        facets: dict[str, list[tuple[str, int]]] = {}
+        facet_rows = db.execute(
+            f"SELECT field, value, count(*) AS n FROM fields WHERE field IN (%s) AND doc IN "
+            f"(SELECT d.rowid FROM {source} WHERE {where_sql}) GROUP BY field, value ORDER BY n DESC, value"
+            % ",".join("?" * len(FACET_FIELDS)),
+            [*(FACET_SOURCE[f] for f in FACET_FIELDS), *params]).fetchall()
+        by_field = {FACET_SOURCE[f]: f for f in FACET_FIELDS}
+        for field, value, n in facet_rows:
+            bucket = facets.setdefault(by_field[field], [])
+            if len(bucket) < FACET_LIMIT:
+                bucket.append((value, n))
+        hits = []
+        for data, score in rows:
+            doc = json.loads(data)
+            title, lang, fallback = title_of(doc, query.lang)
+            hits.append(Hit(doc["id"], doc["type"], title, make_snippet(doc, query.lang, wanted), lang, fallback,
+                            doc.get("kind", ""), -float(score) if query.words else 0.0))
+        return Results(total, hits, facets, suggestion, query.page, query.per_page, self.name)
+
+    def _corrections(self, word: str) -> list[str]:
+        """Known words within the allowed edit distance of ``word``, best first."""
+        if len(word) < 3:
+            return []
+        max_distance = 1 if len(word) <= 5 else 2
+        grams = _trigrams(word)
+        rows = self._db.execute(
+            "SELECT word, count(*) AS shared FROM trigrams WHERE gram IN (%s) GROUP BY word "
+            "ORDER BY shared DESC LIMIT 200" % ",".join("?" * len(grams)), grams).fetchall()
+        scored = []
+        for candidate, shared in rows:
+            if abs(len(candidate) - len(word)) > max_distance:
+                continue
+            distance = _edit_distance(word, candidate, max_distance)
+            if distance <= max_distance:
+                scored.append((distance, -_doc_count(self._db, candidate), candidate))
+        return [c for _, _, c in sorted(scored)]
+
+
+def _delete(db: sqlite3.Connection, ids: list[str]) -> int:
+    n = 0
+    for doc_id in ids:
+        row = db.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            continue
+        db.execute("DELETE FROM fts WHERE rowid = ?", row)
+        db.execute("DELETE FROM fields WHERE doc = ?", row)
+        db.execute("DELETE FROM docs WHERE rowid = ?", row)
+        n += 1
+    return n
+
+
+def _known_terms(db: sqlite3.Connection, terms: list[str]) -> set[str]:
+    if not terms:
+        return set()
+    rows = db.execute("SELECT term FROM fts_vocab WHERE term IN (%s)" % ",".join("?" * len(terms)), terms)
+    return {r[0] for r in rows}
+
+
+def _doc_count(db: sqlite3.Connection, term: str) -> int:
+    row = db.execute("SELECT doc FROM fts_vocab WHERE term = ?", (term,)).fetchone()
+    return row[0] if row else 0
+
+
+def _trigrams(word: str) -> list[str]:
+    padded = f"^{word}$"
+    return sorted({padded[i:i + 3] for i in range(len(padded) - 2)})
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, stopping above ``limit``."""
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def facet_counts(docs: list[dict]) -> dict[str, dict[str, int]]:
+    """Facet counts of a list of documents, computed in Python (used by tests as an oracle)."""
+    out: dict[str, dict[str, int]] = {}
+    for doc in docs:
+        for facet in FACET_FIELDS:
+            for value in facet_values(doc, facet):
+                out.setdefault(facet, {}).setdefault(value, 0)
+                out[facet][value] += 1
+    return out

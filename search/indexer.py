@@ -1,0 +1,160 @@
+"""Keeps a search backend in step with the graph through the change feed.
+
+:meth:`Indexer.sync` reads the feed after the consumer's cursor (``"search"``), works out
+which documents the entries touch, rebuilds those documents from the graph *as it is now*
+(so the order and number of replays do not matter), upserts or deletes them, and only then
+moves the cursor. A crash between the write and the cursor re-applies the same upserts:
+nothing is lost and nothing is indexed twice (documents are keyed by IRI). While the
+backend is unreachable the cursor stays where it is and :meth:`sync` reports the error;
+the next call resumes. An index built by an older mapping is rebuilt with :func:`reindex`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+
+from rdflib import URIRef
+
+from graph import GraphStore
+
+from . import documents
+from .errors import SearchUnavailable
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "search"
+_QUAD = re.compile(r"\s*<([^>]*)>\s+<[^>]*>\s+(?:<([^>]*)>)?")
+_REFERRERS = "SELECT DISTINCT ?s ?r WHERE { ?r ?p ?s . FILTER(isIRI(?r)) }"
+_NARROWER = "SELECT DISTINCT ?s ?n WHERE { ?n skos:broader+ ?s }"
+
+
+@dataclass
+class SyncReport:
+    entries: int = 0
+    upserted: int = 0
+    deleted: int = 0
+    cursor: int = 0
+    reindexed: bool = False
+    error: str | None = None
+    touched: set[str] = field(default_factory=set)
+
+
+class Indexer:
+    def __init__(self, store: GraphStore, backend, consumer: str = CONSUMER, batch: int = 200):
+        self.store = store
+        self.backend = backend
+        self.consumer = consumer
+        self.batch = batch
+        self._lock = threading.Lock()
+
+    def lag(self) -> int:
+        return self.store.feed.lag(self.consumer)
+
+    def sync(self, max_entries: int | None = None) -> SyncReport:
+        """Apply the pending feed entries; never raises for an unreachable backend."""
+        with self._lock:
+            report = SyncReport(cursor=self.store.feed.cursor(self.consumer))
+            try:
+                if self.backend.needs_reindex():
+                    reindex(self.store, self.backend, self.consumer)
+                    report.reindexed = True
+                    report.cursor = self.store.feed.cursor(self.consumer)
+                while max_entries is None or report.entries < max_entries:
+                    limit = self.batch if max_entries is None else min(self.batch, max_entries - report.entries)
+                    entries = self.store.feed.read(report.cursor, limit=limit)
+                    if not entries:
+                        break
+                    touched: set[str] = set()
+                    for entry in entries:
+                        touched |= self.affected(entry.payload)
+                    up, down = self.apply(touched)
+                    last = entries[-1].seq
+                    self.store.feed.set_cursor(self.consumer, last)
+                    report.entries += len(entries)
+                    report.upserted += up
+                    report.deleted += down
+                    report.cursor = last
+                    report.touched |= touched
+            except SearchUnavailable as exc:
+                report.error = str(exc)
+                log.warning("search index not updated, will retry: %s", exc)
+            return report
+
+    def apply(self, iris: set[str]) -> tuple[int, int]:
+        """Rebuild the documents of ``iris`` from the graph and write them; returns (upserted, deleted)."""
+        if not iris:
+            return 0, 0
+        built = documents.build(self.store, sorted(iris))
+        docs = [d for d in built.values() if d is not None]
+        gone = [iri for iri, d in built.items() if d is None]
+        if gone:
+            self.backend.delete(gone)
+        if docs:
+            self.backend.index(docs)
+        return len(docs), len(gone)
+
+    def affected(self, payload: dict) -> set[str]:
+        """IRIs whose documents an entry may change: the nodes it names and, transitively, the
+        documents that show them (a claim's person, a skill's assets and people, narrower skills)."""
+        iris: set[str] = set()
+        if payload.get("kind") == "change":
+            for text in (payload.get("add", ""), payload.get("remove", "")):
+                for line in text.splitlines():
+                    match = _QUAD.match(line)
+                    if match:
+                        iris.add(match.group(1))
+                        if match.group(2):
+                            iris.add(match.group(2))  # an IRI object (never a literal's datatype)
+        elif payload.get("kind") == "replace":
+            iris |= set(payload.get("removed_subjects", []))
+            physical = list((payload.get("graphs") or {}).values())
+            for graph in physical:
+                rows = self.store.select(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{_safe(graph)}> {{ ?s ?p ?o }} }}")
+                iris |= {str(r["s"]) for r in rows if isinstance(r["s"], URIRef)}
+        return self._expand(iris)
+
+    def _expand(self, iris: set[str]) -> set[str]:
+        out = set(iris)
+        frontier = set(iris)
+        for _ in range(2):  # claim -> person; skill -> claim -> person; skill -> asset
+            nxt = set()
+            for iri in frontier:
+                node = URIRef(iri)
+                for row in self.store.select(_NARROWER, s=node):
+                    nxt.add(str(row["n"]))
+                for row in self.store.select(_REFERRERS, s=node):
+                    nxt.add(str(row["r"]))
+            nxt -= out
+            out |= nxt
+            frontier = nxt
+        return {i for i in out if not i.startswith("urn:maarifa:system:")}
+
+    # -- running in the background ------------------------------------------------------
+
+    def run(self, stop: threading.Event, interval: float = 0.25, retry: float = 5.0) -> None:
+        """Sync until ``stop`` is set: every ``interval`` seconds, or ``retry`` after an error."""
+        while not stop.is_set():
+            report = self.sync()
+            stop.wait(retry if report.error else interval)
+
+    def start(self, interval: float = 0.25) -> tuple[threading.Thread, threading.Event]:
+        stop = threading.Event()
+        thread = threading.Thread(target=self.run, args=(stop, interval), name="search-indexer", daemon=True)
+        thread.start()
+        return thread, stop
+
+
+def reindex(store: GraphStore, backend, consumer: str = CONSUMER) -> int:
+    """Rebuild the whole index from the graph; the cursor moves to the feed head read *before*
+    the documents were built, so changes committed meanwhile are applied again by the next sync."""
+    head = store.feed.head
+    count = backend.reindex(documents.build_all(store))
+    store.feed.set_cursor(consumer, head)
+    return count
+
+
+def _safe(iri: str) -> str:
+    return iri.replace(">", "%3E").replace("<", "%3C").replace(" ", "%20")
