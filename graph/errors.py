@@ -121,3 +121,13 @@ class ValidationFailed(MaarifaError):
 
     def __str__(self) -> str:
         return self.summary()
+
+
+class ServiceBusy(MaarifaError):
+    http_status = 503
+
+
+class QueryRefused(MaarifaError):
+    """A query this node will not run (a SERVICE outside the allow-list, too large, an update)."""
+
+    http_status = 400

@@ -316,10 +316,11 @@ def show_settings(ctx, as_json):
 def _register_commands() -> None:
     """Commands defined in their own modules join the main group here."""
     from .badge_cli import badge
+    from .federation_cli import federation
     from .ingest_cli import ingest
     from .search_cli import reindex_command, search_command
 
-    for command in (ingest, search_command, reindex_command, badge):
+    for command in (ingest, search_command, reindex_command, badge, federation):
         main.add_command(command)
 
 

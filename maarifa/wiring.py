@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph import GraphStore
+from graph.federation import PeerList
+from graph.replica import PublicReplica, replica_status
 from graph.errors import MaarifaError, StoreMissing
 from web.tokens import TokenStore
 
@@ -23,13 +27,45 @@ class Services:
     tokens: TokenStore
     secret_key: bytes
     search: object = None  # a search backend (search.backend)
+    replica: object = None  # graph.replica.PublicReplica
+    peers: object = None  # graph.federation.PeerList
+    _pool: object = None
     _stop: list = field(default_factory=list)
 
+    @property
+    def sparql_pool(self):
+        """Worker processes for public SPARQL queries, started on first use."""
+        if self._pool is None:
+            from graph.sparql_pool import SparqlPool
+
+            self.sync_replica()
+            self._pool = SparqlPool(self.replica.snapshots_dir, size=self.settings.sparql_workers)
+        return self._pool
+
+    def sync_replica(self) -> None:
+        if self.replica.latest_snapshot() is None or self.store.feed.cursor("replica") == 0:
+            self.replica.rebuild()
+        while self.replica.sync():
+            pass
+
     def start_background(self) -> None:
-        """Keep the search index in sync with the graph from the change feed."""
+        """Keep the search index and the public replica in sync with the graph's change feed."""
         from search.indexer import Indexer
 
         thread, stop = Indexer(self.store, self.search).start()
+        self._stop.append((thread, stop))
+        self.sync_replica()
+        stop = threading.Event()
+
+        def follow():
+            while not stop.wait(0.25):
+                try:
+                    self.replica.sync()
+                except Exception:  # logged; the feed keeps the work for the next round
+                    logging.getLogger(__name__).exception("public replica not updated, will retry")
+                    stop.wait(5)
+        thread = threading.Thread(target=follow, name="public-replica", daemon=True)
+        thread.start()
         self._stop.append((thread, stop))
 
     def status(self) -> dict:
@@ -43,13 +79,17 @@ class Services:
                 "size_bytes": store.size_on_disk(),
             },
             "index": {**self.search.health(), "lag": store.feed.lag("search")},
+            "replica": replica_status(self.replica),
         }
 
     def close(self) -> None:
         for thread, stop in self._stop:
             stop.set()
             thread.join(10)
+        if self._pool is not None:
+            self._pool.close()
         self.search.close()
+        self.replica.close()
         self.store.close()
 
 
@@ -151,7 +191,9 @@ def open_services(settings: Settings, command: str | None = None) -> Services:
     except Exception:
         store.close()
         raise
-    return Services(settings, store, TokenStore(settings.data_dir), secret.read_bytes(), backend)
+    replica = PublicReplica(store, Path(settings.data_dir) / "replica", republish_harvested=settings.republish_harvested)
+    return Services(settings, store, TokenStore(settings.data_dir), secret.read_bytes(), backend,
+                    replica, PeerList(settings.data_dir))
 
 
 def make_app(settings: Settings, services: Services | None = None):

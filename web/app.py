@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from graph.errors import MaarifaError
 
-from . import api, core, openbadges
+from . import api, core, openbadges, sparql
 
 LOCALES = ("en", "es", "fr", "ar", "pt_BR")
 
@@ -37,6 +37,7 @@ def create_app(settings, services) -> Flask:
     app.register_blueprint(core.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     openbadges.register(app)
+    app.register_blueprint(sparql.bp)
 
     @app.errorhandler(MaarifaError)
     def service_error(error: MaarifaError):
