@@ -149,29 +149,41 @@ PREFIX mf: <https://w3id.org/maarifa/ns#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX schema: <https://schema.org/>
 SELECT ?person ?name ?username ?skillLabel ?level ?status WHERE {
-  ?person a mf:Person ; schema:name ?name ; mf:username ?username ; mf:hasClaim ?claim .
-  ?claim mf:skill ?skill ; mf:level ?level ; mf:claimStatus ?status .
-  ?skill skos:prefLabel ?skillLabel .
-  FILTER(LANG(?skillLabel) = "en")
   %s
+  ?claim mf:skill ?skill ; mf:level ?level ; mf:claimStatus ?status .
+  FILTER(?level >= %d)
+  ?person mf:hasClaim ?claim ; schema:name ?name ; mf:username ?username .
+  OPTIONAL { ?skill skos:prefLabel ?skillLabel FILTER(LANGMATCHES(LANG(?skillLabel), "en")) }
 } ORDER BY DESC(?level) ?username LIMIT %d
 """
+# Two round trips per node: the skills first (a skill includes its narrower skills), then the
+# claims that name them. As one query with a sub-select the engine joins in the wrong order
+# and scans every claim (200 ms at 500 people; 2 ms this way).
+SKILLS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?skill WHERE {
+    ?wanted a skos:Concept .
+    { ?wanted skos:notation "%(text)s" } UNION
+    { ?wanted skos:prefLabel ?label FILTER(CONTAINS(LCASE(STR(?label)), LCASE("%(text)s"))) }
+    ?skill skos:broader* ?wanted } LIMIT 500"""
 
 
 def federated_peer_search(endpoints: list[str], *, skill: str | None = None, min_level: int = 1,
                           timeout: float = 2.0, limit: int = 50) -> dict:
     """Ask every node at once; merge the people found, each tagged with its node. A node that
     is down or slow is reported in ``nodes``, never fatal."""
-    conditions = [f"FILTER(?level >= {int(min_level)})"]
-    if skill:
-        text = skill.replace("\\", "\\\\").replace('"', '\\"')
-        conditions.append(f'?skill skos:notation ?code . FILTER(?code = "{text}" || '
-                          f'CONTAINS(LCASE(STR(?skillLabel)), LCASE("{text}")))')
-    query = FEDERATED_PEERS % ("\n  ".join(conditions), limit)
+    text = (skill or "").replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
     def ask(endpoint: str):
         started = time.perf_counter()
         try:
+            selection = ""
+            if skill:
+                found = _sparql(endpoint, SKILLS % {"text": text}, "application/sparql-results+json", timeout).json()
+                iris = [b["skill"]["value"] for b in found["results"]["bindings"]]
+                if not iris:
+                    return endpoint, [], None, time.perf_counter() - started
+                selection = "VALUES ?skill { " + " ".join(f"<{i}>" for i in iris) + " }"
+            query = FEDERATED_PEERS % (selection, int(min_level), limit)
             rows = _sparql(endpoint, query, "application/sparql-results+json", timeout).json()
             return endpoint, rows["results"]["bindings"], None, time.perf_counter() - started
         except (MaarifaError, ValueError, KeyError) as exc:
@@ -184,7 +196,7 @@ def federated_peer_search(endpoints: list[str], *, skill: str | None = None, min
                           "seconds": round(seconds, 3), "results": len(rows)})
             for row in rows:
                 results.append({"node": endpoint, "person": row["person"]["value"], "name": row["name"]["value"],
-                                "username": row["username"]["value"], "skill": row["skillLabel"]["value"],
+                                "username": row["username"]["value"], "skill": row.get("skillLabel", row.get("skill", {})).get("value", ""),
                                 "level": int(row["level"]["value"]),
                                 "status": row["status"]["value"].rsplit("#", 1)[-1]})
     results.sort(key=lambda r: (-r["level"], r["username"], r["node"]))
