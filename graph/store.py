@@ -322,17 +322,24 @@ class GraphStore:
             if not old and not any(staged.values()):
                 return CommitResult(None, 0, 0)  # an empty source that never had data: nothing to record
             added, removed, same = self._diff_counts(old, staged)
-            self._validate_replacement(old, staged, source.origins)
             if dry_run:
+                self._validate_replacement(old, staged, source.origins)
                 return CommitResult(None, added, removed, unchanged=same)
             new_records = {
                 logical: self._new_record(logical, source.name, access_of[logical], source.label,
                                           source.checksum, source.importer)
                 for logical in staged
             }
-            for logical, triples in staged.items():
-                g = named(new_records[logical].physical)
-                self._store.bulk_extend(ox.Quad(s, p, o, g) for s, p, o in triples)
+            # Staged graphs are invisible until the switch below, so the bulk load runs in a
+            # thread (the engine releases the GIL) while the nodes are validated; a rejected
+            # source has its staged graphs removed, and a crash leaves orphans that reopening drops.
+            loader = _StagedLoad(self._store, {new_records[k].physical: v for k, v in staged.items()})
+            try:
+                self._validate_replacement(old, staged, source.origins)
+            except BaseException:
+                loader.discard()
+                raise
+            loader.finish()
             removed_subjects = self._removed_subjects(old, staged)
             payload = {
                 "kind": "replace",
@@ -517,6 +524,38 @@ class GraphStore:
         if self.path is None:
             return 0
         return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
+
+
+class _StagedLoad:
+    """Bulk-load triples into fresh named graphs in a background thread."""
+
+    def __init__(self, store: ox.Store, graphs: dict[str, list[tuple]]):
+        self._store = store
+        self._graphs = graphs
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="staged-load", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for physical, triples in self._graphs.items():
+                g = named(physical)
+                body = ox.serialize((ox.Quad(s, p, o, g) for s, p, o in triples), format=ox.RdfFormat.N_QUADS)
+                self._store.bulk_load(body, format=ox.RdfFormat.N_QUADS)
+        except BaseException as exc:  # re-raised in the writer's thread by finish()
+            self._error = exc
+
+    def finish(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            self.discard()
+            raise self._error
+
+    def discard(self) -> None:
+        self._thread.join()
+        for physical in self._graphs:
+            if self._store.contains_named_graph(named(physical)):
+                self._store.remove_graph(named(physical))
 
 
 def export_format(name: str) -> ox.RdfFormat:
