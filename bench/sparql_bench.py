@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import re
 import shutil
 import statistics
@@ -56,6 +57,9 @@ done = function(summary, latency, requests)
     summary.duration, latency:percentile(50) / 1000, latency:percentile(95) / 1000))
 end
 """
+
+
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes under load
 
 
 def node(data_dir: Path, port: int, people: int, seed: int):
@@ -122,16 +126,19 @@ def main() -> None:
         print(f"node with {args.people:,} people ready in {time.perf_counter() - started:.0f} s", flush=True)
         baseline = raw_engine_qps(services.replica.latest_snapshot(), base, args.people)
         load = run_wrk(base, args.people, args.seconds, args.connections)
+        print(json.dumps({"raw_engine_qps": round(baseline), **load}), flush=True)
         server.close()
         services.close()
         nodes = [node(work / f"fed{i}", 5720 + i, args.federated_people, 10 + i) for i in range(3)]
         endpoints = [f"{b}/sparql" for b, _, _ in nodes]
-        latencies = []
+        for i in range(5):  # warm up: first queries open the snapshots in the workers
+            federated_peer_search(endpoints, skill=str(10 + i), timeout=10.0)
+        latencies, failures = [], 0
         for i in range(100):
             t = time.perf_counter()
             found = federated_peer_search(endpoints, skill=str(10 + i % 100), timeout=2.0)
             latencies.append((time.perf_counter() - t) * 1000)
-            assert all(n["ok"] for n in found["nodes"]), found["nodes"]
+            failures += sum(1 for n in found["nodes"] if not n["ok"])
         latencies.sort()
         for _, svc, srv in nodes:
             srv.close()
@@ -142,7 +149,7 @@ def main() -> None:
               "raw_engine_qps": round(baseline), **{k: round(v, 2) if isinstance(v, float) else v for k, v in load.items()},
               "ratio_to_raw_engine": round(load["qps"] / baseline, 3),
               "federated_p50_ms": round(statistics.median(latencies), 1),
-              "federated_p95_ms": round(latencies[94], 1)}
+              "federated_p95_ms": round(latencies[94], 1), "federated_node_failures": failures}
     print(json.dumps(result))
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     print(f"\n{stamp} python bench/sparql_bench.py --people {args.people} --seconds {args.seconds} --connections {args.connections}")

@@ -318,9 +318,10 @@ def _register_commands() -> None:
     from .badge_cli import badge
     from .federation_cli import federation
     from .ingest_cli import ingest
+    from .peers_cli import COMMANDS as PEERS_COMMANDS
     from .search_cli import reindex_command, search_command
 
-    for command in (ingest, search_command, reindex_command, badge, federation):
+    for command in (ingest, search_command, reindex_command, badge, federation, *PEERS_COMMANDS):
         main.add_command(command)
 
 

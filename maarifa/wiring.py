@@ -31,6 +31,16 @@ class Services:
     peers: object = None  # graph.federation.PeerList
     _pool: object = None
     _stop: list = field(default_factory=list)
+    _peer_services: object = None
+
+    @property
+    def peer_services(self):
+        """Profiles, peer finder, mentor matching and skills map over one peer index (graph.peers)."""
+        if self._peer_services is None:
+            from graph.peers import PeerServices
+
+            self._peer_services = PeerServices(self.store)
+        return self._peer_services
 
     @property
     def sparql_pool(self):

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from graph.errors import MaarifaError
 
-from . import api, core, openbadges, sparql
+from . import api, core, openbadges, peers_api, sparql
 
 LOCALES = ("en", "es", "fr", "ar", "pt_BR")
 
@@ -36,6 +36,7 @@ def create_app(settings, services) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     app.register_blueprint(core.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
+    app.register_blueprint(peers_api.bp, url_prefix="/api")
     openbadges.register(app)
     app.register_blueprint(sparql.bp)
 

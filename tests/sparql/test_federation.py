@@ -22,8 +22,9 @@ PEOPLE = "SELECT ?u WHERE { ?p <https://w3id.org/maarifa/ns#username> ?u }"
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
-    a = LiveNode(tmp_path_factory.mktemp("node-a") / "data")
-    b = LiveNode(tmp_path_factory.mktemp("node-b") / "data")
+    # a SERVICE call holds a worker on each node: generous limits so a loaded CI machine does not time out
+    a = LiveNode(tmp_path_factory.mktemp("node-a") / "data", sparql_timeout=20.0)
+    b = LiveNode(tmp_path_factory.mktemp("node-b") / "data", sparql_timeout=20.0)
     a.populate("alpha-")
     b.populate("beta-")
     a.services.peers.add(b.sparql)

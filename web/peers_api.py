@@ -1,0 +1,286 @@
+"""JSON API for people, peers, mentors and the skills map, and the OpenAPI document of /api.
+
+Who sees what follows the caller's token (``Authorization: Bearer``): no token → public
+profiles only; any member token → members-only profiles too; an admin token → private
+profiles too. A token whose *name* is a person's username acts as that person for their
+own profile (reads their private data, e-mail included, and may PATCH it); tokens are
+created by an administrator (``maarifa token create --name USERNAME``), so that binding is
+theirs to make.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from graph.people import InvalidField, Viewer
+
+from .api import identify_caller
+
+bp = Blueprint("peers_api", __name__)
+bp.before_request(identify_caller)
+
+
+def _services():
+    services = current_app.extensions["maarifa.services"]
+    bundle = getattr(services, "peer_services", None)
+    if bundle is None:  # services built without the wiring's property (tests, other factories)
+        from graph.peers import PeerServices
+
+        bundle = current_app.extensions.get("maarifa.peer_services")
+        if bundle is None:
+            bundle = current_app.extensions["maarifa.peer_services"] = PeerServices(services.store)
+    return bundle
+
+
+def viewer() -> Viewer:
+    principal = g.principal
+    if principal.role is None:
+        return Viewer.anonymous()
+    if principal.role == "admin":
+        return Viewer.admin(principal.name)
+    return Viewer.member(principal.name)
+
+
+def _ui_lang() -> str:
+    return request.args.get("ui_lang") or request.accept_languages.best_match(["en", "es", "fr", "ar", "pt"]) or "en"
+
+
+@bp.get("/peers")
+def peers():
+    from graph.peers import parse_query
+
+    args = request.args
+    query = parse_query({"skill": args.get("skill"), "level": args.get("level") or args.get("min_level"),
+                         "status": args.getlist("status"), "lang": args.get("lang"),
+                         "min_proficiency": args.get("min_proficiency"), "territory": args.get("territory"),
+                         "org": args.get("org"), "mentoring": args.get("mentoring"),
+                         "verified": args.get("verified"), "page": args.get("page"),
+                         "per_page": args.get("per_page"), "ui_lang": _ui_lang()})
+    return jsonify(_services().finder.find(viewer(), query))
+
+
+@bp.get("/mentors")
+def mentors():
+    args = request.args
+    result = _services().finder.mentors(
+        viewer(), username=args.get("username") or None, skill=args.get("skill") or None,
+        page=args.get("page") or 1, per_page=args.get("per_page") or 20,
+        per_mentee=_int(args.get("per_mentee"), 3, "per_mentee"), lang=_ui_lang())
+    return jsonify(result)
+
+
+@bp.get("/skills-map")
+def skills_map():
+    from graph.skills_map import to_csv
+
+    args = request.args
+    result = _services().skills_map.build(viewer(), org=args.get("org") or None,
+                                          territory=args.get("territory") or None, lang=_ui_lang(),
+                                          include_empty=args.get("all_skills") in ("1", "true", "yes"))
+    wants_csv = args.get("format") == "csv" or (
+        request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
+        and "application/json" not in request.headers.get("Accept", ""))
+    if wants_csv:
+        return current_app.response_class(to_csv(result), mimetype="text/csv",
+                                          headers={"Content-Disposition": "attachment; filename=skills-map.csv"})
+    return jsonify(result)
+
+
+@bp.get("/people/<username>")
+def person(username):
+    return jsonify(_services().profiles.get(username, viewer(), lang=_ui_lang()))
+
+
+@bp.patch("/people/<username>")
+def update_person(username):
+    patch = request.get_json(silent=True)
+    if not isinstance(patch, dict):
+        raise InvalidField("send the fields to change as a JSON object (Content-Type: application/json)")
+    return jsonify(_services().profiles.update(username, patch, viewer(), lang=_ui_lang()))
+
+
+def _int(value, default: int, name: str) -> int:
+    if value in (None, ""):
+        return default
+    if not re.fullmatch(r"\d+", str(value)) or int(value) < 1:
+        raise InvalidField(f"{name} {value!r} must be a positive integer")
+    return int(value)
+
+
+# -- OpenAPI -----------------------------------------------------------------------------------
+
+def _param(name, description, schema=None, where="query", required=False):
+    return {"name": name, "in": where, "required": required or where == "path", "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+PAGING = [_param("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+          _param("per_page", "Results per page (at most 100).",
+                 {"type": "integer", "minimum": 1, "maximum": 100, "default": 20})]
+UI_LANG = _param("ui_lang", "Language of skill, place and organization names (default: Accept-Language).")
+ERROR = {"description": "A readable error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _ok(description, schema=None, extra=None):
+    content = {"application/json": {"schema": schema or {"type": "object"}}}
+    if extra:
+        content.update(extra)
+    return {"description": description, "content": content}
+
+
+#: Known /api operations, by (OpenAPI path, method). Routes the app has that are not listed
+#: here still appear in the document, with their view's docstring as the summary.
+OPERATIONS = {
+    ("/api/whoami", "get"): {
+        "summary": "Who the token says you are", "security": [{}, {"bearer": []}],
+        "responses": {"200": _ok("Name and role (anonymous callers: role null)", {
+            "type": "object", "properties": {"name": {"type": "string"}, "role": {"type": ["string", "null"]}}})},
+    },
+    ("/api/graphs", "get"): {
+        "summary": "The named graphs of this node with their provenance (admin)", "security": [{"bearer": []}],
+        "responses": {"200": _ok("Graphs", {"type": "array", "items": {"type": "object"}}), "401": ERROR, "403": ERROR},
+    },
+    ("/api/peers", "get"): {
+        "summary": "Peer finder: people by skill (narrower skills included), level, status, language, "
+                   "territory (a region includes its countries), organization, mentoring; ranked "
+                   "(badge-verified, level, recency), each result saying why it matched; paginated",
+        "security": [{}, {"bearer": []}],
+        "parameters": [
+            _param("skill", "Skill code, label or IRI."),
+            _param("level", "Minimum level of the claim.", {"type": "integer", "minimum": 1, "maximum": 4}),
+            _param("status", "known, available or wanted (repeatable).",
+                   {"type": "string", "enum": ["known", "available", "wanted"]}),
+            _param("lang", "Spoken language (BCP 47), optionally `code:min_proficiency`, e.g. sw:3."),
+            _param("min_proficiency", "Minimum proficiency in lang.", {"type": "integer", "minimum": 0, "maximum": 5}),
+            _param("territory", "ISO 3166-1 alpha-2 or UN M49 code."),
+            _param("org", "Organization acronym, slug or IRI."),
+            _param("mentoring", "true: only people available for mentoring.", {"type": "boolean"}),
+            _param("verified", "true: only badge-verified claims.", {"type": "boolean"}),
+            *PAGING, UI_LANG],
+        "responses": {"200": _ok("A page of peers", {"$ref": "#/components/schemas/PeerPage"}), "400": ERROR},
+    },
+    ("/api/mentors", "get"): {
+        "summary": "Mentor matching: wanted skills met by others' available claims at a higher level, "
+                   "preferring a shared language and territory",
+        "security": [{}, {"bearer": []}],
+        "parameters": [_param("username", "The mentee (default: everyone who wants a skill)."),
+                       _param("skill", "Only wanted skills in this skill's subtree."),
+                       _param("per_mentee", "Mentors per wanted skill.", {"type": "integer", "default": 3}),
+                       *PAGING, UI_LANG],
+        "responses": {"200": _ok("Wanted skills with their best mentors"), "400": ERROR, "404": ERROR},
+    },
+    ("/api/skills-map", "get"): {
+        "summary": "Community skills map of an organization or a territory: per skill subtree how many "
+                   "know, offer and want it; skills its roles require that nobody holds",
+        "security": [{}, {"bearer": []}],
+        "parameters": [_param("org", "Organization acronym, slug or IRI (or territory)."),
+                       _param("territory", "ISO 3166-1 alpha-2 or UN M49 code (or org)."),
+                       _param("format", "json (default) or csv.", {"type": "string", "enum": ["json", "csv"]}),
+                       _param("all_skills", "true: list every skill, also those nobody knows or wants.",
+                              {"type": "boolean"}), UI_LANG],
+        "responses": {"200": _ok("The map", extra={"text/csv": {"schema": {"type": "string"}}}), "400": ERROR},
+    },
+    ("/api/people/{username}", "get"): {
+        "summary": "A person's profile, as far as the caller may see it (e-mail only for the person and admins)",
+        "security": [{}, {"bearer": []}],
+        "parameters": [_param("username", "The person's username.", where="path"), UI_LANG],
+        "responses": {"200": _ok("The profile", {"$ref": "#/components/schemas/Profile"}), "404": ERROR},
+    },
+    ("/api/people/{username}", "patch"): {
+        "summary": "Update a profile (the person themself or an admin); validated by the shapes, "
+                   "rejected whole on any error",
+        "security": [{"bearer": []}],
+        "parameters": [_param("username", "The person's username.", where="path"), UI_LANG],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/ProfilePatch"}}}},
+        "responses": {"200": _ok("The updated profile", {"$ref": "#/components/schemas/Profile"}),
+                      "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR},
+    },
+    ("/api/openapi.json", "get"): {
+        "summary": "This document", "security": [{}],
+        "responses": {"200": _ok("OpenAPI 3.1 document")},
+    },
+}
+
+CLAIM = {"type": "object", "required": ["skill"], "properties": {
+    "skill": {"type": "string", "description": "code, label or IRI"},
+    "status": {"type": "string", "enum": ["known", "available", "wanted"], "default": "known"},
+    "level": {"type": "integer", "minimum": 1, "maximum": 4, "default": 1},
+    "evidence": {"type": "array", "items": {"type": "string", "format": "iri"}}}}
+
+COMPONENTS = {
+    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                   "description": "An API token from `maarifa token create`"}},
+    "schemas": {
+        "Error": {"type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}},
+        "PeerPage": {"type": "object", "properties": {
+            "page": {"type": "integer"}, "per_page": {"type": "integer"}, "has_more": {"type": "boolean"},
+            "view": {"type": "string", "enum": ["public", "members", "all"]},
+            "results": {"type": "array", "items": {"type": "object", "properties": {
+                "username": {"type": "string"}, "name": {"type": "string"}, "iri": {"type": "string"},
+                "why": {"type": "array", "items": {"type": "string"}}, "match": {"type": "object"}}}}}},
+        "Profile": {"type": "object", "properties": {
+            "username": {"type": "string"}, "name": {"type": "string"},
+            "email": {"type": ["string", "null"], "description": "only for the person and admins"},
+            "visibility": {"type": "string"}, "federation_consent": {"type": "boolean"},
+            "mentoring": {"type": "boolean"}, "territory": {"type": ["object", "null"]},
+            "organizations": {"type": "array"}, "languages": {"type": "array"}, "claims": {"type": "array"},
+            "roles": {"type": "array"}}},
+        "ProfilePatch": {"type": "object", "additionalProperties": False, "properties": {
+            "name": {"type": "string"}, "email": {"type": "string"},
+            "languages": {"oneOf": [{"type": "object", "additionalProperties": {"type": "integer", "minimum": 0,
+                                                                               "maximum": 5}},
+                                    {"type": "array", "items": {"type": "object", "properties": {
+                                        "code": {"type": "string"}, "proficiency": {"type": "integer"}}}}]},
+            "territory": {"type": ["string", "null"]}, "organizations": {"type": "array", "items": {"type": "string"}},
+            "mentoring": {"type": "boolean"}, "visibility": {"type": "string", "enum": ["public", "members", "private"]},
+            "federation_consent": {"type": "boolean"},
+            "claims": {"type": "array", "items": CLAIM, "description": "replaces every claim"},
+            "add_claims": {"type": "array", "items": CLAIM},
+            "remove_claims": {"type": "array", "items": CLAIM},
+            "roles": {"type": "array", "items": {"type": "object", "properties": {
+                "role": {"type": "string"}, "organization": {"type": "string"},
+                "start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"}}}}}},
+    },
+}
+
+
+def openapi_document(app) -> dict:
+    """Every /api route the app has, described by OPERATIONS where known."""
+    paths: dict[str, dict] = {}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/") and rule.rule != "/api":
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            m = method.lower()
+            op = OPERATIONS.get((path, m))
+            if op is None:
+                view = app.view_functions.get(rule.endpoint)
+                doc = ((view.__doc__ or "").strip().splitlines() or [rule.endpoint])[0] if view else rule.endpoint
+                op = {"summary": doc, "responses": {"200": {"description": "OK"}, "default": ERROR}}
+                params = [_param(a, f"{a} (path)", where="path") for a in sorted(rule.arguments)]
+                if params:
+                    op["parameters"] = params
+            op = {"operationId": f"{m}_{rule.endpoint.replace('.', '_')}", **op}
+            paths.setdefault(path, {})[m] = op
+    settings = app.extensions.get("maarifa.settings")
+    base = getattr(settings, "base_url", "") if settings else ""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Maarifa API", "version": "0.1.0",
+                 "description": "People, peers, mentors, skills maps, search and administration of a Maarifa node. "
+                                "What a call returns depends on its token: see the `security` of each operation.",
+                 "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"}},
+        "servers": [{"url": base}] if base else [],
+        "paths": dict(sorted(paths.items())),
+        "components": COMPONENTS,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI document of this API."""
+    return jsonify(openapi_document(current_app))
