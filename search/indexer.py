@@ -26,7 +26,8 @@ from .errors import SearchUnavailable
 log = logging.getLogger(__name__)
 
 CONSUMER = "search"
-_QUAD = re.compile(r"\s*<([^>]*)>\s+<[^>]*>\s+(?:<([^>]*)>)?")
+_QUAD = re.compile(r"\s*<([^>]*)>\s+<([^>]*)>\s+(?:<([^>]*)>)?")
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _REFERRERS = "SELECT DISTINCT ?s ?r WHERE { ?r ?p ?s . FILTER(isIRI(?r)) }"
 _NARROWER = "SELECT DISTINCT ?s ?n WHERE { ?n skos:broader+ ?s }"
 
@@ -99,22 +100,26 @@ class Indexer:
     def affected(self, payload: dict) -> set[str]:
         """IRIs whose documents an entry may change: the nodes it names and, transitively, the
         documents that show them (a claim's person, a skill's assets and people, narrower skills)."""
-        iris: set[str] = set()
+        subjects: set[str] = set()
+        objects: set[str] = set()
         if payload.get("kind") == "change":
             for text in (payload.get("add", ""), payload.get("remove", "")):
                 for line in text.splitlines():
                     match = _QUAD.match(line)
                     if match:
-                        iris.add(match.group(1))
-                        if match.group(2):
-                            iris.add(match.group(2))  # an IRI object (never a literal's datatype)
+                        subjects.add(match.group(1))
+                        # an IRI object's own document may show the link (never a class: a new
+                        # asset must not rebuild every other asset of its type)
+                        if match.group(3) and match.group(2) != _RDF_TYPE:
+                            objects.add(match.group(3))
         elif payload.get("kind") == "replace":
-            iris |= set(payload.get("removed_subjects", []))
+            subjects |= set(payload.get("removed_subjects", []))
             physical = list((payload.get("graphs") or {}).values())
             for graph in physical:
                 rows = self.store.select(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{_safe(graph)}> {{ ?s ?p ?o }} }}")
-                iris |= {str(r["s"]) for r in rows if isinstance(r["s"], URIRef)}
-        return self._expand(iris)
+                subjects |= {str(r["s"]) for r in rows if isinstance(r["s"], URIRef)}
+        # only what changed spreads to the documents that show it; objects are rebuilt alone
+        return self._expand(subjects) | {o for o in objects if not o.startswith("urn:maarifa:system:")}
 
     def _expand(self, iris: set[str]) -> set[str]:
         out = set(iris)

@@ -380,8 +380,13 @@ class OpenSearchBackend:
                 {"match": {"all_text": {"query": word, "fuzziness": "AUTO", "prefix_length": 1, "boost": 0.2}}},
             ], "minimum_should_match": 1}} for word in query.words]
             body["query"] = {"bool": {"must": must, "filter": filters}}
+            # highlight what the words match exactly: highlighting every term the fuzzy clause
+            # expands to across ~240 language sub-fields cost ~10x the search (bench/RESULTS.md)
+            exact = {"bool": {"should": [{"multi_match": {"query": word, "fields": fields + folded}}
+                                         for word in query.words]}}
             body["highlight"] = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
                                  "fragment_size": 160, "number_of_fragments": 1, "require_field_match": False,
+                                 "highlight_query": exact,
                                  "fields": {f"{f}.*": {} for f in ("body", "keywords", "title")}}
             body["suggest"] = {"text": query.text,
                                "words": {"term": {"field": "all_text", "suggest_mode": "missing",
