@@ -9,7 +9,7 @@ MAARIFA := $(VENV)/bin/maarifa
 DEMO_DATA ?= maarifa-data
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench clean services-start services-stop
+.PHONY: demo test install translations browser-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,14 +17,24 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(STAMP)
+# the UI's message catalogs (the .po files are in git, the compiled .mo files are not)
+translations: $(STAMP)
+	$(VENV)/bin/pybabel -q compile -d web/translations
 
-demo: $(STAMP)
+install: $(STAMP) translations
+
+demo: install
 	$(MAARIFA) --data-dir $(DEMO_DATA) demo
+
+# what the browser tests need: Debian's Chromium and its driver, and axe-core from npm
+browser-deps:
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
+	test -d node_modules/axe-core || npm ci --silent --no-audit --no-fund
 
 # OpenSearch (downloaded from Maven Central into ~/.cache/maarifa on first use) runs for the
 # whole test session on 127.0.0.1:9250 and is stopped afterwards, whatever pytest returns.
-test: $(STAMP)
+test: install browser-deps
 	scripts/opensearch.sh start
 	MAARIFA_TEST_OPENSEARCH_URL=$$(scripts/opensearch.sh url) $(PY) -m pytest; \
 	status=$$?; scripts/opensearch.sh stop; exit $$status

@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,21 +117,39 @@ def main() -> None:
     parser.add_argument("--federated-people", type=int, default=5000)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--only-federated", action="store_true", help="Skip the throughput part.")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
     work = Path(tempfile.mkdtemp(prefix="maarifa-sparql-bench-"))
     try:
-        started = time.perf_counter()
-        base, services, server = node(work / "main", 5710, args.people, 1)
-        print(f"node with {args.people:,} people ready in {time.perf_counter() - started:.0f} s", flush=True)
-        baseline = raw_engine_qps(services.replica.latest_snapshot(), base, args.people)
-        load = run_wrk(base, args.people, args.seconds, args.connections)
-        print(json.dumps({"raw_engine_qps": round(baseline), **load}), flush=True)
-        server.close()
-        services.close()
-        nodes = [node(work / f"fed{i}", 5720 + i, args.federated_people, 10 + i) for i in range(3)]
-        endpoints = [f"{b}/sparql" for b, _, _ in nodes]
+        baseline, load = 1.0, {"qps": 0.0, "errors": 0, "p50_ms": 0.0, "p95_ms": 0.0, "requests": 0}
+        if not args.only_federated:
+            started = time.perf_counter()
+            base, services, server = node(work / "main", 5710, args.people, 1)
+            print(f"node with {args.people:,} people ready in {time.perf_counter() - started:.0f} s", flush=True)
+            baseline = raw_engine_qps(services.replica.latest_snapshot(), base, args.people)
+            load = run_wrk(base, args.people, args.seconds, args.connections)
+            print(json.dumps({"raw_engine_qps": round(baseline), **load}), flush=True)
+            server.close()
+            services.close()
+        # each federated node is its own `maarifa serve` process, as in production
+        servers = []
+        for i in range(3):
+            base, svc, srv = node(work / f"fed{i}", 5720 + i, args.federated_people, 10 + i)
+            srv.close()
+            svc.close()
+            servers.append(subprocess.Popen(
+                [sys.executable, "-m", "maarifa.cli", "--data-dir", str(work / f"fed{i}"), "--base-url", base,
+                 "serve", "--port", str(5720 + i)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        endpoints = [f"http://127.0.0.1:{5720 + i}/sparql" for i in range(3)]
+        for endpoint in endpoints:
+            for _ in range(300):
+                try:
+                    if urllib.request.urlopen(endpoint.replace("/sparql", "/health"), timeout=2).status == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
         for i in range(5):  # warm up: first queries open the snapshots in the workers
             federated_peer_search(endpoints, skill=str(10 + i), timeout=10.0)
         latencies, failures = [], 0
@@ -140,9 +159,9 @@ def main() -> None:
             latencies.append((time.perf_counter() - t) * 1000)
             failures += sum(1 for n in found["nodes"] if not n["ok"])
         latencies.sort()
-        for _, svc, srv in nodes:
-            srv.close()
-            svc.close()
+        for server in servers:
+            server.terminate()
+            server.wait(30)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result = {"people": args.people, "seconds": args.seconds, "connections": args.connections,

@@ -320,8 +320,9 @@ def _register_commands() -> None:
     from .ingest_cli import ingest
     from .peers_cli import COMMANDS as PEERS_COMMANDS
     from .search_cli import reindex_command, search_command
+    from .user_cli import user
 
-    for command in (ingest, search_command, reindex_command, badge, federation, *PEERS_COMMANDS):
+    for command in (ingest, search_command, reindex_command, badge, federation, user, *PEERS_COMMANDS):
         main.add_command(command)
 
 

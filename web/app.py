@@ -8,13 +8,13 @@ from werkzeug.exceptions import HTTPException
 
 from graph.errors import MaarifaError
 
-from . import api, core, openbadges, peers_api, sparql
+from . import accounts, api, core, openbadges, peers_api, sparql, views
 
 LOCALES = ("en", "es", "fr", "ar", "pt_BR")
 
 
 def select_locale() -> str:
-    chosen = request.args.get("lang") or request.cookies.get("lang")
+    chosen = (request.args.get("lang") or request.cookies.get("lang") or "").replace("-", "_")
     if chosen in LOCALES:
         return chosen
     return request.accept_languages.best_match(LOCALES) or "en"
@@ -64,6 +64,8 @@ def create_app(settings, services) -> Flask:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+    views.register(app)  # the HTML UI (web/views)
+    accounts.init_app(app)  # sessions, CSRF check on the UI's forms
     return app
 
 
