@@ -58,6 +58,10 @@ class EmbeddedBackend:
         self._lock = threading.RLock()
         self._outdated = False
         self._db = self._open(self.path)
+        # searches read through a connection of their own thread (WAL lets readers run side by
+        # side with each other and with the writer); a reindex bumps the generation to reopen them
+        self._readers = threading.local()
+        self._generation = 0
 
     @classmethod
     def in_data_dir(cls, data_dir: Path | str) -> "EmbeddedBackend":
@@ -84,7 +88,12 @@ class EmbeddedBackend:
         return db
 
     def close(self) -> None:
+        reader = getattr(self._readers, "db", None)
+        if reader is not None:
+            reader.close()
+            self._readers.db = None
         with self._lock:
+            self._generation += 1
             if self._db is not None:
                 self._db.close()
                 self._db = None
@@ -173,6 +182,7 @@ class EmbeddedBackend:
             os.replace(building, self.path)
             self._outdated = False
             self._db = self._open(self.path)
+            self._generation += 1
         return n
 
     def needs_reindex(self) -> bool:
@@ -196,14 +206,28 @@ class EmbeddedBackend:
     def search(self, query: Query) -> Results:
         if self._outdated:
             raise IndexOutdated("the search index was built by an older version: run `maarifa reindex`")
-        with self._lock:
-            try:
-                return self._search(query)
-            except sqlite3.Error as exc:
-                raise SearchError(f"the embedded search index failed: {exc}") from None
+        try:
+            reader = self._reader()
+            if reader is not None:
+                return self._search(reader, query)
+            with self._lock:
+                return self._search(self._db, query)
+        except sqlite3.Error as exc:
+            raise SearchError(f"the embedded search index failed: {exc}") from None
 
-    def _search(self, query: Query) -> Results:
-        db = self._db
+    def _reader(self) -> sqlite3.Connection | None:
+        """This thread's read-only connection to the index file (None for an in-memory index)."""
+        if self.path is None:
+            return None
+        local = self._readers
+        if getattr(local, "generation", None) != self._generation:
+            if getattr(local, "db", None) is not None:
+                local.db.close()
+            local.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
+            local.generation = self._generation
+        return local.db
+
+    def _search(self, db: sqlite3.Connection, query: Query) -> Results:
         where, params = ["d.access IN (%s)" % ",".join("?" * (2 if query.viewer_is_member else 1))], \
             (["public", "members"] if query.viewer_is_member else ["public"])
         for name, values in query.filters.items():
@@ -222,7 +246,7 @@ class EmbeddedBackend:
                 alternatives = query_forms(word, langs)
                 known = _known_terms(db, alternatives)
                 if not known:
-                    candidates = self._corrections(fold(word))
+                    candidates = self._corrections(db, fold(word))
                     if candidates:
                         known = _known_terms(db, query_forms(candidates[0], langs))
                         corrected.append(candidates[0])
@@ -267,13 +291,13 @@ class EmbeddedBackend:
                             doc.get("kind", ""), -float(score) if query.words else 0.0))
         return Results(total, hits, facets, suggestion, query.page, query.per_page, self.name)
 
-    def _corrections(self, word: str) -> list[str]:
+    def _corrections(self, db: sqlite3.Connection, word: str) -> list[str]:
         """Known words within the allowed edit distance of ``word``, best first."""
         if len(word) < 3:
             return []
         max_distance = 1 if len(word) <= 5 else 2
         grams = _trigrams(word)
-        rows = self._db.execute(
+        rows = db.execute(
             "SELECT word, count(*) AS shared FROM trigrams WHERE gram IN (%s) GROUP BY word "
             "ORDER BY shared DESC LIMIT 200" % ",".join("?" * len(grams)), grams).fetchall()
         scored = []
@@ -282,7 +306,7 @@ class EmbeddedBackend:
                 continue
             distance = _edit_distance(word, candidate, max_distance)
             if distance <= max_distance:
-                scored.append((distance, -_doc_count(self._db, candidate), candidate))
+                scored.append((distance, -_doc_count(db, candidate), candidate))
         return [c for _, _, c in sorted(scored)]
 
 
