@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate  # noqa: E402
 from graph import Change, GraphStore, SourceGraphs, sha256_checksum  # noqa: E402
-from graph.rdfio import parse_file  # noqa: E402
+from graph.rdfio import describe_file, parse_file  # noqa: E402
 from ontology import MF  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -59,7 +59,7 @@ def run_size(people: int, changes: int) -> dict:
         parsed = parse_file(data)
         source = SourceGraphs(name="people", label=data.name, importer="bench",
                               checksum=sha256_checksum(data.read_bytes()))
-        return store.replace_source_parsed(source, {"public": parsed})
+        return store.replace_source_parsed(source, {"public": parsed}, files={"public": [describe_file(data)]})
 
     load_seconds, result = timed(validated_load)
     assert result.added == triples, (result, triples)

@@ -7,6 +7,7 @@ configured, so the parser never reaches the network.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,6 +37,25 @@ def rdf_format(path: Path, name: str | None = None) -> ox.RdfFormat:
     if key not in FORMATS:
         raise UnknownFormat(Path(path).name, sorted({k for k in FORMATS if len(k) <= 6}))
     return FORMATS[key]
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """Where parsed triples came from, so the engine can bulk-load the same file itself."""
+
+    path: Path
+    format: ox.RdfFormat
+    base_iri: str
+
+    @property
+    def bulk_loadable(self) -> bool:
+        # graph formats only: quad formats keep their own graph names, JSON-LD may need contexts
+        return self.format in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML)
+
+
+def describe_file(path: Path, *, fmt: str | None = None, base_iri: str | None = None) -> ParsedFile:
+    path = Path(path)
+    return ParsedFile(path, rdf_format(path, fmt), base_iri or f"file:///{path.name}")
 
 
 def parse_file(path: Path, *, fmt: str | None = None, base_iri: str | None = None) -> list[tuple]:

@@ -293,16 +293,27 @@ class GraphStore:
         return self._replace(source, staged, dry_run=dry_run)
 
     def replace_source_parsed(self, source: SourceGraphs, parsed: dict[str, list[tuple]], *,
-                              dry_run: bool = False) -> CommitResult:
-        """As :meth:`replace_source`, for triples parsed by :func:`graph.rdfio.parse_file`."""
+                              dry_run: bool = False, files: dict[str, list] | None = None) -> CommitResult:
+        """As :meth:`replace_source`, for triples parsed by :func:`graph.rdfio.parse_file`.
+
+        ``files`` (access level -> the :class:`graph.rdfio.ParsedFile` list the triples came
+        from) lets the engine bulk-load those files itself, which is much faster than handing
+        it the triples again; it is used when they hold no blank nodes to rename.
+        """
+        blank = False
+
         def skolemized(triple):
+            nonlocal blank
             if isinstance(triple[0], ox.BlankNode) or isinstance(triple[2], ox.BlankNode):
+                blank = True
                 return tuple(self.skolemize(t) for t in triple)
             return triple
         staged = {access: [skolemized(t) for t in triples] for access, triples in parsed.items()}
-        return self._replace(source, staged, dry_run=dry_run)
+        direct = None if blank or not files else {a: f for a, f in files.items() if all(x.bulk_loadable for x in f)}
+        return self._replace(source, staged, dry_run=dry_run, direct=direct or None)
 
-    def _replace(self, source: SourceGraphs, by_access: dict[str, list[tuple]], *, dry_run: bool) -> CommitResult:
+    def _replace(self, source: SourceGraphs, by_access: dict[str, list[tuple]], *, dry_run: bool,
+                 direct: dict[str, list] | None = None) -> CommitResult:
         access_of = {source.graph_iris.get(a) or self.logical_graph(source.name, a): a for a in by_access}
         staged = {logical: by_access[a] for logical, a in access_of.items()}
         for triples in staged.values():
@@ -333,7 +344,9 @@ class GraphStore:
             # Staged graphs are invisible until the switch below, so the bulk load runs in a
             # thread (the engine releases the GIL) while the nodes are validated; a rejected
             # source has its staged graphs removed, and a crash leaves orphans that reopening drops.
-            loader = _StagedLoad(self._store, {new_records[k].physical: v for k, v in staged.items()})
+            files = {new_records[logical].physical: direct[access]
+                     for logical, access in access_of.items() if direct and access in direct}
+            loader = _StagedLoad(self._store, {new_records[k].physical: v for k, v in staged.items()}, files)
             try:
                 self._validate_replacement(old, staged, source.origins)
             except BaseException:
@@ -529,9 +542,10 @@ class GraphStore:
 class _StagedLoad:
     """Bulk-load triples into fresh named graphs in a background thread."""
 
-    def __init__(self, store: ox.Store, graphs: dict[str, list[tuple]]):
+    def __init__(self, store: ox.Store, graphs: dict[str, list[tuple]], files: dict[str, list] | None = None):
         self._store = store
         self._graphs = graphs
+        self._files = files or {}
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="staged-load", daemon=True)
         self._thread.start()
@@ -540,6 +554,11 @@ class _StagedLoad:
         try:
             for physical, triples in self._graphs.items():
                 g = named(physical)
+                if physical in self._files:
+                    for parsed in self._files[physical]:
+                        self._store.bulk_load(path=str(parsed.path), format=parsed.format,
+                                              base_iri=parsed.base_iri, to_graph=g)
+                    continue
                 body = ox.serialize((ox.Quad(s, p, o, g) for s, p, o in triples), format=ox.RdfFormat.N_QUADS)
                 self._store.bulk_load(body, format=ox.RdfFormat.N_QUADS)
         except BaseException as exc:  # re-raised in the writer's thread by finish()

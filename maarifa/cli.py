@@ -62,22 +62,24 @@ def init(ctx):
 @click.pass_context
 def load(ctx, files, graph_iri, fmt, access, dry_run):
     """Load RDF files into a named graph (replacing that graph's previous content)."""
-    from graph.rdfio import locate_subjects, parse_file
+    from graph.rdfio import describe_file, locate_subjects, parse_file
 
     settings = settings_of(ctx)
     with wiring.open_store(settings, "maarifa load") as store:
         groups = [list(files)] if graph_iri else [[f] for f in files]
         for group in groups:
-            triples, data = [], b""
+            triples, data, described = [], b"", []
             for path in group:
                 triples += parse_file(path, fmt=fmt, base_iri=f"{store.base_url}/id/")
+                described.append(describe_file(path, fmt=fmt, base_iri=f"{store.base_url}/id/"))
                 data += Path(path).read_bytes()
             name = _source_key(graph_iri or group[0].stem)
             label = ", ".join(p.name for p in group)
             source = SourceGraphs(name=name, label=label, importer="maarifa.load", checksum=sha256_checksum(data),
                                   graph_iris={access: graph_iri} if graph_iri else {})
             try:
-                result = store.replace_source_parsed(source, {access: triples}, dry_run=dry_run)
+                result = store.replace_source_parsed(source, {access: triples}, dry_run=dry_run,
+                                                     files={access: described})
             except ValidationFailed as failed:
                 where = {}
                 for path in group:

@@ -213,3 +213,21 @@ def test_feed_cursor_survives_reopening(data_dir):
         assert store.feed.cursor("search") == 1
         assert [e.seq for e in store.feed.read(store.feed.cursor("search"))] == [2]
         assert store.feed.lag("search") == 1
+
+
+def test_files_are_bulk_loaded_directly_unless_blank_nodes_need_names(store, tmp_path):
+    from graph.rdfio import describe_file
+
+    plain = tmp_path / "plain.ttl"
+    plain.write_text(VALID.read_text())
+    source = SourceGraphs(name="plain", label="plain.ttl", importer="pytest", checksum="sha256:" + "4" * 64)
+    parsed = parse_file(plain)
+    store.replace_source_parsed(source, {"public": parsed}, files={"public": [describe_file(plain)]})
+    assert store.count() == len(set(parsed)) and store.validate_all() == []
+    blank = tmp_path / "blank.ttl"
+    blank.write_text('<https://node.example/id/skill/sparql> <http://www.w3.org/2004/02/skos/core#note> [ '
+                     '<http://www.w3.org/2000/01/rdf-schema#label> "a note" ] .\n')
+    source = SourceGraphs(name="blank", label="blank.ttl", importer="pytest", checksum="sha256:" + "5" * 64)
+    store.replace_source_parsed(source, {"public": parse_file(blank)}, files={"public": [describe_file(blank)]})
+    notes = list(store.triples(URIRef("https://node.example/id/skill/sparql"), URIRef("http://www.w3.org/2004/02/skos/core#note")))
+    assert len(notes) == 1 and "/.well-known/genid/" in str(notes[0][2]), "blank nodes get stable IRIs"
