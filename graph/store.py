@@ -10,6 +10,7 @@ an entry to the change feed in the same transaction as the data.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import shutil
@@ -448,7 +449,17 @@ class GraphStore:
 
     def _run_validation(self, focus: set[str], current, origins: dict[str, str], batch: int = 20000,
                         validator=None) -> None:
-        validator = validator or self.validator
+        # millions of short-lived term objects: the cyclic garbage collector would rescan the
+        # whole heap again and again (validation got slower per triple as imports grew)
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._run_validation_batches(focus, current, origins, batch, validator or self.validator)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _run_validation_batches(self, focus, current, origins, batch, validator) -> None:
         violations: list[Violation] = []
         type_cache: dict[str, list] = {}
         focus_list = sorted(focus)
