@@ -62,6 +62,12 @@ class Issuer:
         if not self.url:
             object.__setattr__(self, "url", self.base_url + "/")
 
+    @classmethod
+    def from_settings(cls, settings) -> "Issuer":
+        """The issuer the settings describe (issuer_* settings, falling back to node_name and base_url)."""
+        return cls(name=getattr(settings, "issuer_name", "") or settings.node_name, base_url=settings.base_url,
+                   url=getattr(settings, "issuer_url", "") or None, email=getattr(settings, "issuer_email", "") or None)
+
 
 @dataclass(frozen=True)
 class Actor:

@@ -86,6 +86,17 @@ def _raise_located(path: Path, message: str, exc: SyntaxError):
     raise RdfSyntaxError(path.name, message, exc.lineno, exc.offset) from None
 
 
+def locate_violations(paths, violations: list) -> list:
+    """The violations with their origin set to the file and line where each node appears."""
+    from dataclasses import replace
+
+    where: dict[str, str] = {}
+    for path in paths:
+        for iri, origin in locate_subjects(path, {v.node for v in violations}).items():
+            where.setdefault(iri, origin)
+    return [replace(v, origin=where.get(v.node, v.origin)) for v in violations]
+
+
 def locate_subjects(path: Path, iris: set[str]) -> dict[str, str]:
     """Where each IRI first appears in a text RDF file: "file, line N" (best effort)."""
     try:

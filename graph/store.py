@@ -70,6 +70,7 @@ class GraphStore:
         self.validator = make_validator(load_shapes())
         self.feed = ChangeFeed(store, self._write_lock)
         self._records: dict[str, GraphRecord] = {}
+        self._counts: dict[tuple, int] = {}  # (feed head, access levels) -> statements
         self._reload_catalog()
         self._drop_orphans()
 
@@ -191,11 +192,16 @@ class GraphStore:
             substitutions=substitutions or None))
 
     def count(self, access: Iterable[str] = ACCESS_LEVELS) -> int:
-        graphs = [named(g) for g in self.active_graphs(access)]
-        if not graphs:
-            return 0
-        rows = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graphs)
-        return int(next(iter(rows))["n"].value)
+        """Statements in the active graphs; counted once per committed change (every commit moves
+        the feed head), not on every call: pages and /health ask for it on each request."""
+        key = (self.feed.head, tuple(sorted(access)))
+        if key not in self._counts:
+            graphs = [named(g) for g in self.active_graphs(access)]
+            rows = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graphs) \
+                if graphs else None
+            self._counts = {k: v for k, v in self._counts.items() if k[0] == key[0]}
+            self._counts[key] = int(next(iter(rows))["n"].value) if rows is not None else 0
+        return self._counts[key]
 
     def dump(self, fmt: ox.RdfFormat, *, include_system: bool = False) -> bytes:
         """The active graphs (and, for backups, the system graphs) as TriG or N-Quads."""

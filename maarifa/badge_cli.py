@@ -12,15 +12,7 @@ from pathlib import Path
 import click
 
 from . import wiring
-from .cli_base import MaarifaGroup
-from .settings import Settings
-
-
-def _settings(ctx) -> Settings:
-    root = ctx.find_root().obj or {}
-    settings = Settings.load(root.get("flags") or {}, config=root.get("config"))
-    wiring.check_base_url(settings.base_url)
-    return settings
+from .cli_base import MaarifaGroup, settings_of
 
 
 def http_fetch(url: str):
@@ -46,7 +38,7 @@ def issue(ctx, badge_ref, username, evidence, as_json):
     """Award BADGE (slug or IRI) to USERNAME; signs the OB 2.0 and OB 3.0 forms."""
     from badges import CLI_ACTOR, BadgeService, load_keys, ob2, ob3
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     keys = load_keys(settings.data_dir)  # refuses unsafe key files before anything is written
     with wiring.open_store(settings, "maarifa badge issue") as store:
         service = BadgeService(store, wiring.issuer_of(settings))
@@ -74,7 +66,7 @@ def verify(ctx, source, recipient, as_json):
     from badges import BadgeService, Verifier, load_keys
     from graph.errors import MaarifaError, StoreLocked, StoreMissing
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if source.startswith(("http://", "https://")):
         data = source.encode()
     else:
@@ -114,7 +106,7 @@ def revoke(ctx, award_ref, reason):
     """Revoke AWARD (its id, IRI or any of its OB URLs)."""
     from badges import CLI_ACTOR, BadgeService
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     with wiring.open_store(settings, "maarifa badge revoke") as store:
         award = BadgeService(store, wiring.issuer_of(settings)).revoke(award_ref, reason, actor=CLI_ACTOR)
     click.echo(f"revoked award {award.id} ({award.badge.slug} of {award.recipient.username}): {reason}")

@@ -15,7 +15,7 @@ from graph import SourceGraphs, sha256_checksum
 from graph.errors import MaarifaError, ValidationFailed
 
 from . import wiring
-from .cli_base import MaarifaGroup
+from .cli_base import MaarifaGroup, initialised_settings, settings_of
 from .settings import Settings
 
 RESULT_FORMATS = ["json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld"]
@@ -32,12 +32,6 @@ def main(ctx, data_dir, base_url, config):
     ctx.ensure_object(dict)
     ctx.obj["flags"] = {"data_dir": data_dir, "base_url": base_url}
     ctx.obj["config"] = config
-
-
-def settings_of(ctx, **flags) -> Settings:
-    settings = Settings.load({**ctx.obj["flags"], **flags}, config=ctx.obj["config"])
-    wiring.check_base_url(settings.base_url)
-    return settings
 
 
 @main.command()
@@ -62,7 +56,7 @@ def init(ctx):
 @click.pass_context
 def load(ctx, files, graph_iri, fmt, access, dry_run):
     """Load RDF files into a named graph (replacing that graph's previous content)."""
-    from graph.rdfio import describe_file, locate_subjects, parse_file
+    from graph.rdfio import describe_file, locate_violations, parse_file
 
     settings = settings_of(ctx)
     with wiring.open_store(settings, "maarifa load") as store:
@@ -81,12 +75,7 @@ def load(ctx, files, graph_iri, fmt, access, dry_run):
                 result = store.replace_source_parsed(source, {access: triples}, dry_run=dry_run,
                                                      files={access: described})
             except ValidationFailed as failed:
-                where = {}
-                for path in group:
-                    where.update(locate_subjects(path, {v.node for v in failed.violations}))
-                failed.violations = [v.__class__(v.node, v.path, v.message, v.value, where.get(v.node), v.severity)
-                                     for v in failed.violations]
-                raise ValidationFailed(failed.violations) from None
+                raise ValidationFailed(locate_violations(group, failed.violations)) from None
             target = graph_iri or store.logical_graph(name, access)
             if result.seq is None and not dry_run and result.unchanged:
                 click.echo(f"{label}: unchanged ({result.unchanged} triples in <{target}>); nothing to do")
@@ -110,16 +99,13 @@ def _source_key(text: str) -> str:
 @click.pass_context
 def validate(ctx, file, fmt, reference, as_json):
     """Validate the store (or FILE) against the shapes; exit 1 when anything violates them."""
-    from graph.rdfio import locate_subjects, parse_file
+    from graph.rdfio import locate_violations, parse_file
 
     settings = settings_of(ctx)
     with wiring.open_store(settings, "maarifa validate") as store:
         if file:
             triples = parse_file(file, fmt=fmt, base_iri=f"{store.base_url}/id/")
-            violations = store.validate_triples(triples, reference=reference)
-            where = locate_subjects(file, {v.node for v in violations})
-            violations = [v.__class__(v.node, v.path, v.message, v.value, where.get(v.node), v.severity)
-                          for v in violations]
+            violations = locate_violations([file], store.validate_triples(triples, reference=reference))
             subject = file.name
         else:
             violations = store.validate_all(reference=reference)
@@ -148,7 +134,7 @@ def query(ctx, sparql, fmt, timeout):
     from graph.query import run_isolated
     from graph.store import STORE_DIR
 
-    settings = settings_of(ctx)
+    settings = initialised_settings(ctx)
     if sparql == "-":
         sparql = sys.stdin.read()
     elif sparql.startswith("@"):
@@ -157,9 +143,6 @@ def query(ctx, sparql, fmt, timeout):
         except OSError as exc:
             raise MaarifaError(f"{sparql[1:]}: cannot read ({exc.strerror})") from None
     store_dir = Path(settings.data_dir) / STORE_DIR
-    if not store_dir.is_dir():
-        from graph.errors import StoreMissing
-        raise StoreMissing(settings.data_dir)
     graph_fmt = fmt if fmt in ("turtle", "ntriples", "jsonld") else "turtle"
     result_fmt = fmt if fmt in ("json", "xml", "csv", "tsv") else "json"
     with ProcessLock(settings.data_dir).acquire("maarifa query"):
@@ -277,11 +260,7 @@ def token_create(ctx, role, name):
     """Create a token; it is printed once and stored only as a hash."""
     from web.tokens import TokenStore
 
-    settings = settings_of(ctx)
-    if not (Path(settings.data_dir) / "store").is_dir():
-        from graph.errors import StoreMissing
-        raise StoreMissing(settings.data_dir)
-    click.echo(TokenStore(settings.data_dir).create(name, role))
+    click.echo(TokenStore(initialised_settings(ctx).data_dir).create(name, role))
 
 
 @token.command("list")

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 
+from pathlib import Path
+
 import click
 
-from graph.errors import MaarifaError
+from graph.errors import MaarifaError, StoreMissing
+
+from .settings import Settings
+from .wiring import check_base_url
 
 
 class MaarifaGroup(click.Group):
@@ -21,3 +26,19 @@ class MaarifaGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+
+
+def settings_of(ctx, **flags) -> Settings:
+    """The settings for a command: the global flags of the root command, then the rest."""
+    root = ctx.find_root().obj or {}
+    settings = Settings.load({**(root.get("flags") or {}), **flags}, config=root.get("config"))
+    check_base_url(settings.base_url)
+    return settings
+
+
+def initialised_settings(ctx, **flags) -> Settings:
+    """As :func:`settings_of`, for commands that need `maarifa init` to have run."""
+    settings = settings_of(ctx, **flags)
+    if not (Path(settings.data_dir) / "store").is_dir():
+        raise StoreMissing(settings.data_dir)
+    return settings

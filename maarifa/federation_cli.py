@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
 from graph.federation import PeerList, federated_peer_search, harvest
 
 from . import wiring
-from .cli_base import MaarifaGroup
-from .settings import Settings
-
-
-def _settings(ctx) -> Settings:
-    root = ctx.find_root().obj
-    settings = Settings.load(root["flags"], config=root["config"])
-    wiring.check_base_url(settings.base_url)
-    if not (Path(settings.data_dir) / "store").is_dir():
-        from graph.errors import StoreMissing
-        raise StoreMissing(settings.data_dir)
-    return settings
+from .cli_base import MaarifaGroup, initialised_settings
 
 
 @click.group(cls=MaarifaGroup)
@@ -34,7 +22,7 @@ def federation():
 @click.pass_context
 def add(ctx, url):
     """Allow-list a peer's SPARQL endpoint URL (e.g. https://peer.example/sparql)."""
-    peers = PeerList(_settings(ctx).data_dir)
+    peers = PeerList(initialised_settings(ctx).data_dir)
     click.echo(f"added {url}" if peers.add(url) else f"{url} is already on the allow-list")
 
 
@@ -43,7 +31,7 @@ def add(ctx, url):
 @click.pass_context
 def remove(ctx, url):
     """Take an endpoint off the allow-list."""
-    PeerList(_settings(ctx).data_dir).remove(url)
+    PeerList(initialised_settings(ctx).data_dir).remove(url)
     click.echo(f"removed {url}")
 
 
@@ -52,7 +40,7 @@ def remove(ctx, url):
 @click.pass_context
 def list_peers(ctx, as_json):
     """The allow-listed endpoints."""
-    urls = PeerList(_settings(ctx).data_dir).urls()
+    urls = PeerList(initialised_settings(ctx).data_dir).urls()
     click.echo(json.dumps(urls, indent=2) if as_json else ("\n".join(urls) or "no peers yet: maarifa federation add URL"))
 
 
@@ -64,7 +52,7 @@ def harvest_command(ctx, url, as_json):
     """Copy the public graphs of one peer (or of every allow-listed peer) that changed since last time."""
     from graph.errors import MaarifaError
 
-    settings = _settings(ctx)
+    settings = initialised_settings(ctx)
     peers = PeerList(settings.data_dir)
     targets = [url] if url else peers.urls()
     if url and url.rstrip("/") not in peers.urls():
@@ -94,7 +82,7 @@ def harvest_command(ctx, url, as_json):
 @click.pass_context
 def search(ctx, skill, level, as_json):
     """Ask every allow-listed node for people with a skill; merge the answers."""
-    settings = _settings(ctx)
+    settings = initialised_settings(ctx)
     found = federated_peer_search(PeerList(settings.data_dir).urls(), skill=skill, min_level=level,
                                   timeout=settings.federation_timeout)
     if as_json:

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from . import wiring
-from .settings import Settings
+from .cli_base import settings_of
 
 
 class _ProgressView:
@@ -82,9 +82,7 @@ def ingest(ctx, kind, path, dry_run, strict, as_json, mapping, access, language)
     badges, mediawiki, rdf (or territories, or a third-party importer)."""
     from ingest import get, run_import
 
-    root = ctx.find_root().obj
-    settings = Settings.load(root["flags"], config=root["config"])
-    wiring.check_base_url(settings.base_url)
+    settings = settings_of(ctx)
     get(kind)  # an unknown kind fails before the store is opened
     options = {k: v for k, v in {"mapping": mapping, "access": access, "language": language}.items() if v}
     view = _ProgressView(kind, enabled=not as_json, interactive=sys.stderr.isatty())

@@ -14,14 +14,7 @@ import click
 from graph.people import Viewer
 
 from . import wiring
-from .settings import Settings
-
-
-def _settings(ctx) -> Settings:
-    root = ctx.find_root().obj or {}
-    settings = Settings.load(root.get("flags") or {}, config=root.get("config"))
-    wiring.check_base_url(settings.base_url)
-    return settings
+from .cli_base import settings_of
 
 
 def _viewer(member: bool, admin: bool) -> Viewer:
@@ -67,7 +60,7 @@ def peers_command(ctx, skill, level, status, lang, min_proficiency, territory, o
                          "min_proficiency": min_proficiency, "territory": territory, "org": org,
                          "mentoring": mentoring, "verified": verified or None, "page": page,
                          "per_page": per_page, "ui_lang": ui_lang})
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     with wiring.open_store(settings, "maarifa peers") as store:
         result = PeerFinder(store).find(_viewer(member, admin), query)
     if as_json:
@@ -99,7 +92,7 @@ def skills_map_command(ctx, org, territory, all_skills, ui_lang, member, admin, 
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     with wiring.open_store(settings, "maarifa skills-map") as store:
         result = SkillsMap(store).build(_viewer(member, admin), org=org, territory=territory, lang=ui_lang,
                                         include_empty=all_skills)
@@ -130,7 +123,7 @@ def erase_command(ctx, username, as_json):
     from graph.erase import erase_person
     from search.indexer import Indexer
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     services = wiring.open_services(settings, "maarifa erase")
     try:
         def catch_up():

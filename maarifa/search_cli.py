@@ -15,16 +15,9 @@ import click
 from graph.errors import StoreLocked
 
 from . import wiring
-from .settings import Settings
+from .cli_base import settings_of
 
 TYPES = ["asset", "learning_pack", "training", "skill", "organization", "person"]
-
-
-def _settings(ctx) -> Settings:
-    root = ctx.find_root().obj or {}
-    settings = Settings.load(root.get("flags") or {}, config=root.get("config"))
-    wiring.check_base_url(settings.base_url)
-    return settings
 
 
 def _iri(value: str, base_url: str, kind: str) -> str:
@@ -65,7 +58,7 @@ def search_command(ctx, text, lang, types, skills, languages, formats, orgs, ter
     from search import Query, search
     from search.factory import open_backend
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     filters = {
         "skill": [_iri(s, settings.base_url, "skill") for s in skills],
         "language": list(languages), "format": list(formats),
@@ -110,7 +103,7 @@ def reindex_command(ctx):
     from search.factory import open_backend
     from search.indexer import reindex
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     backend = open_backend(settings)
     try:
         with wiring.open_store(settings, "maarifa reindex") as store:

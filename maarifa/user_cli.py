@@ -13,27 +13,18 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
-from . import wiring
-from .cli_base import MaarifaGroup
-from .settings import Settings
+from .cli_base import MaarifaGroup, initialised_settings
 
 ROLES = ["member", "organizer", "trainer", "admin"]
 
 
 def _accounts(ctx):
-    from graph.errors import StoreMissing
     from web.accounts import AccountStore
 
-    root = ctx.find_root().obj or {}
-    settings = Settings.load(root.get("flags") or {}, config=root.get("config"))
-    wiring.check_base_url(settings.base_url)
-    if not (Path(settings.data_dir) / "store").is_dir():
-        raise StoreMissing(settings.data_dir)
-    return AccountStore(settings.data_dir)
+    return AccountStore(initialised_settings(ctx).data_dir)
 
 
 def _password(from_stdin: bool) -> str:

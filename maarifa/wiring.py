@@ -127,8 +127,7 @@ def init_data_dir(settings: Settings) -> list[str]:
 def issuer_of(settings: Settings):
     from badges import Issuer
 
-    return Issuer(name=settings.issuer_name or settings.node_name, base_url=settings.base_url,
-                  url=settings.issuer_url or None, email=settings.issuer_email or None)
+    return Issuer.from_settings(settings)
 
 
 def issue_pending_badges(store: GraphStore, settings: Settings) -> list:

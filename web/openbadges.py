@@ -52,10 +52,7 @@ def _state() -> dict:
     if state is None:
         services = ext["maarifa.services"]
         settings = ext["maarifa.settings"]
-        issuer = Issuer(name=getattr(settings, "issuer_name", None) or settings.node_name,
-                        base_url=services.store.base_url,
-                        url=getattr(settings, "issuer_url", None) or None,
-                        email=getattr(settings, "issuer_email", None) or None)
+        issuer = Issuer.from_settings(settings)
         state = ext["maarifa.badges"] = {"service": BadgeService(services.store, issuer),
                                          "data_dir": settings.data_dir, "keys": None}
     return state
