@@ -119,9 +119,13 @@ class PublicReplica:
         self._sums[record.logical] = sum(map(_triple_hash, out)) % _MODULUS
         return len(out)
 
+    def _drop(self, graph: ox.NamedNode) -> None:
+        if self._replica.contains_named_graph(graph):
+            self._replica.remove_graph(graph)
+
     def _write_provenance(self) -> None:
         graph = named(self.provenance_graph)
-        self._replica.remove_graph(graph) if self._replica.contains_named_graph(graph) else None
+        self._drop(graph)
         quads = []
         for r in self.public_records():
             g = named(r.logical)
@@ -160,7 +164,7 @@ class PublicReplica:
                     self._replica.remove_graph(graph)
                     self._sums.pop(graph.value, None)
             for logical in rebuild_graphs & set(public):
-                self._replica.remove_graph(named(logical)) if self._replica.contains_named_graph(named(logical)) else None
+                self._drop(named(logical))
                 self._fill_graph(public[logical], consenting)
             self._refresh_subjects(subjects, public, consenting)
             self._write_provenance()
