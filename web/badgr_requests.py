@@ -19,9 +19,9 @@ import json
 from typing import Any
 
 from flask import request
-from jsonschema import Draft202012Validator
 
 from graph.errors import MaarifaError
+from graph.jsoncheck import problems
 
 DEFAULT_REVOCATION_REASON = "Revoked by the issuer"
 
@@ -83,28 +83,14 @@ class BadRequestBody(MaarifaError):
         self.field_errors = field_errors or {}
 
 
-def _field(path) -> str:
-    """A JSON path as a person reads it: ``assertions[0].entityId``; ``body`` for the whole body."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "body"
-
-
 def check(body: Any, schema: dict, root: str = "") -> Any:
     """``body`` when it matches ``schema``; :class:`BadRequestBody` listing every mismatch otherwise."""
-    errors = sorted(Draft202012Validator(schema).iter_errors(body), key=lambda e: list(map(str, e.absolute_path)))
-    if not errors:
+    found = problems(body, schema, prefix=(root,) if root else ())
+    if not found:
         return body
     field_errors: dict[str, list[str]] = {}
-    for error in errors:
-        path = ([root] if root else []) + list(error.absolute_path)
-        if error.validator == "required":
-            missing = error.message.split("'")[1]
-            path, message = path + [missing], "this field is required"
-        else:
-            message = error.message
-        field_errors.setdefault(_field(path), []).append(message)
+    for problem in found:
+        field_errors.setdefault(problem.field or "body", []).append(problem.message)
     summary = "; ".join(f"{field}: {', '.join(messages)}" for field, messages in field_errors.items())
     raise BadRequestBody(f"bad request body: {summary}", field_errors)
 

@@ -1,0 +1,59 @@
+"""Checking JSON-like data (a request body, a YAML or JSON record) against a JSON Schema.
+
+One helper for every caller that reads structured input from outside: the Badgr API's
+request bodies (``web/badgr_requests.py``) and the importers' YAML and JSON records
+(``ingest/``). It uses ``jsonschema`` (Draft 2020-12) and hands back *every* problem, each
+with the path of the field it is about, so a caller can report them all at once (with a
+line number, when it knows one) instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mismatch: ``path`` leads to the field (keys and list positions), ``message`` says why."""
+
+    path: tuple
+    message: str
+
+    @property
+    def field(self) -> str:
+        """The path as a person reads it: ``assertions[0].entityId``; empty for the whole value."""
+        out = ""
+        for part in self.path:
+            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        return out
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+@lru_cache(maxsize=64)
+def _validator(schema_json: str) -> Draft202012Validator:
+    return Draft202012Validator(json.loads(schema_json))
+
+
+def problems(value: Any, schema: dict, *, prefix: tuple = ()) -> list[Problem]:
+    """Every way ``value`` does not match ``schema``, in document order; ``[]`` when it matches.
+
+    A missing required field is reported at the field's own path ("this field is required"),
+    which is where a person looks for it."""
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    out = []
+    for error in validator.iter_errors(value):
+        path = prefix + tuple(error.absolute_path)
+        if error.validator == "required":  # one error per missing field: "'name' is a required property"
+            missing = ast.literal_eval(error.message.removesuffix(" is a required property"))
+            out.append(Problem(path + (missing,), "this field is required"))
+        else:
+            out.append(Problem(path, error.message))
+    return sorted(out, key=lambda p: tuple(str(part) for part in p.path))
