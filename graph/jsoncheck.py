@@ -37,6 +37,28 @@ class Problem:
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
+TYPE_NAMES = {"array": "a list", "object": "a mapping", "string": "a text", "integer": "a whole number",
+              "number": "a number", "boolean": "true or false", "null": "empty"}
+
+
+def _kind(value) -> str:
+    """What a value is, in the words of :data:`TYPE_NAMES`."""
+    for name, types in (("null", type(None)), ("boolean", bool), ("integer", int), ("number", float),
+                        ("string", str), ("array", list), ("object", dict)):
+        if isinstance(value, types):
+            return TYPE_NAMES[name]
+    return type(value).__name__
+
+
+def _message(error) -> str:
+    if error.validator == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        names = [TYPE_NAMES.get(t, t) for t in wanted if t != "null"]
+        shown = repr(error.instance) if len(repr(error.instance)) <= 40 else repr(error.instance)[:37] + "..."
+        return f"must be {' or '.join(names)}, not {_kind(error.instance)} ({shown})"
+    return error.message
+
+
 @lru_cache(maxsize=64)
 def _validator(schema_json: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads(schema_json))
@@ -55,5 +77,5 @@ def problems(value: Any, schema: dict, *, prefix: tuple = ()) -> list[Problem]:
             missing = ast.literal_eval(error.message.removesuffix(" is a required property"))
             out.append(Problem(path + (missing,), "this field is required"))
         else:
-            out.append(Problem(path, error.message))
+            out.append(Problem(path, _message(error)))
     return sorted(out, key=lambda p: tuple(str(part) for part in p.path))

@@ -85,17 +85,24 @@ class Report:
 
 
 class ImportFailed(MaarifaError):
-    """The input holds errors: every one is listed, and nothing was written."""
+    """The input holds errors: every one is listed, then every warning (a dangling reference in
+    one file is reported in the same run as a syntax error in another), and nothing was written."""
 
     def __init__(self, report: Report, limit: int = 50):
         self.report = report
-        errors = report.errors
-        lines = [f"{report.kind} import of {Path(report.path).name} rejected: {len(errors)} error(s); "
-                 f"nothing was written"]
-        lines += [f"  - {e}" for e in errors[:limit]]
-        if len(errors) > limit:
-            lines.append(f"  ... and {len(errors) - limit} more")
+        errors, warnings = report.errors, report.warnings
+        counted = f"{len(errors)} error(s)" + (f" and {len(warnings)} warning(s)" if warnings else "")
+        lines = [f"{report.kind} import of {Path(report.path).name} rejected: {counted}; nothing was written"]
+        lines += _listed(errors, limit, "")
+        lines += _listed(warnings, limit, "warning: ")
         super().__init__("\n".join(lines))
+
+
+def _listed(issues: list[Issue], limit: int, prefix: str) -> list[str]:
+    lines = [f"  - {prefix}{i}" for i in issues[:limit]]
+    if len(issues) > limit:
+        lines.append(f"  ... and {len(issues) - limit} more")
+    return lines
 
 
 @dataclass
