@@ -50,13 +50,28 @@ def _kind(value) -> str:
     return type(value).__name__
 
 
-def _message(error) -> str:
+def _wrong_type(wanted: list, instance) -> str:
+    names = list(dict.fromkeys(TYPE_NAMES.get(t, t) for t in wanted if t != "null"))
+    shown = repr(instance) if len(repr(instance)) <= 40 else repr(instance)[:37] + "..."
+    return f"must be {' or '.join(names)}, not {_kind(instance)} ({shown})"
+
+
+def _types(schema: dict) -> list:
+    wanted = schema.get("type", [])
+    return wanted if isinstance(wanted, list) else [wanted]
+
+
+def _problem(error, path: tuple) -> "Problem":
     if error.validator == "type":
-        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        names = [TYPE_NAMES.get(t, t) for t in wanted if t != "null"]
-        shown = repr(error.instance) if len(repr(error.instance)) <= 40 else repr(error.instance)[:37] + "..."
-        return f"must be {' or '.join(names)}, not {_kind(error.instance)} ({shown})"
-    return error.message
+        return Problem(path, _wrong_type(_types(error.schema), error.instance))
+    if error.validator == "anyOf":
+        # a branch of the right type that failed further in says more than "matches no branch"
+        deeper = [e for e in error.context if e.validator != "type" or e.relative_path]
+        if deeper:
+            return _problem(deeper[0], path + tuple(deeper[0].relative_path))
+        return Problem(path, _wrong_type([t for branch in error.validator_value for t in _types(branch)],
+                                         error.instance))
+    return Problem(path, error.message)
 
 
 @lru_cache(maxsize=64)
@@ -77,5 +92,5 @@ def problems(value: Any, schema: dict, *, prefix: tuple = ()) -> list[Problem]:
             missing = ast.literal_eval(error.message.removesuffix(" is a required property"))
             out.append(Problem(path + (missing,), "this field is required"))
         else:
-            out.append(Problem(path, _message(error)))
+            out.append(_problem(error, path))
     return sorted(out, key=lambda p: tuple(str(part) for part in p.path))

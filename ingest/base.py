@@ -211,6 +211,38 @@ def decode_utf8(data: bytes, label: str, report: Report) -> str | None:
     return text.removeprefix("\ufeff")
 
 
+# -- JSON Schema fragments the YAML and JSON importers share (checked by graph.jsoncheck) -------
+
+SCHEMA_TEXT = {"type": ["string", "number", "boolean", "null"]}
+SCHEMA_LANGUAGE = {"type": "string", "pattern": r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"}
+SCHEMA_SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+SCHEMA_SLUG = {"type": ["string", "integer"], "pattern": SCHEMA_SLUG_PATTERN}
+# a text, or texts by language code: "Mentor" or {en: Mentor, es: Mentor}
+SCHEMA_TEXTS = {"anyOf": [SCHEMA_TEXT, {"type": "object", "propertyNames": SCHEMA_LANGUAGE,
+                                        "additionalProperties": SCHEMA_TEXT}]}
+
+
+def check_record(value, schema: dict, report: Report, label: str, where: str | None, owner: str = "") -> bool:
+    """Report every mismatch between a record and its schema at the record's place (for files
+    whose fields have no line of their own); True when there is none."""
+    from graph.jsoncheck import problems
+
+    found = problems(value, schema)
+    for problem in found:
+        report.error(label, where, f"{owner}{problem}")
+    return not found
+
+
+def checked_iri(value, report: Report, label: str, where: str | None, owner: str) -> URIRef | None:
+    """``value`` as an IRI, or None after reporting that it is not one the store accepts."""
+    from graph.terms import valid_iri
+
+    if valid_iri(str(value)):
+        return URIRef(str(value))
+    report.error(label, where, f"{owner}{value!r} is not a valid IRI (an absolute URL without spaces)")
+    return None
+
+
 def located(label: str, where: str | None) -> str:
     return f"{label}, {where}" if where else label
 

@@ -31,7 +31,8 @@ from rdflib import URIRef
 from graph import SourceGraphs
 from ontology import DCT, MF, RDF, SCHEMA, XSD
 
-from .base import ImportPlan, Importer, Report, lang_text, mint, slugify, string, typed
+from .base import (SCHEMA_LANGUAGE, SCHEMA_SLUG, SCHEMA_SLUG_PATTERN, SCHEMA_TEXT, ImportPlan, Importer, Report,
+                   lang_text, mint, slugify, string, typed)
 from .text import html_to_text, markdown_to_text
 from .yamlfile import YamlDocument, load_document
 
@@ -51,9 +52,7 @@ def find_root(path: Path) -> Path | None:
 
 # -- what a record may hold (JSON Schema, checked by graph.jsoncheck; every mismatch is reported) --
 
-SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-_TEXT = {"type": ["string", "number", "boolean", "null"]}
-_SLUG = {"type": ["string", "integer"], "pattern": SLUG_PATTERN}
+SLUG_PATTERN, _TEXT, _SLUG = SCHEMA_SLUG_PATTERN, SCHEMA_TEXT, SCHEMA_SLUG
 _REF = {"anyOf": [_SLUG, {"type": "object", "properties": {"slug": _SLUG}, "required": ["slug"]}]}
 _ASSESSMENT = {"type": ["object", "null"], "properties": {
     "question": _TEXT,
@@ -63,10 +62,9 @@ _ASSESSMENT = {"type": ["object", "null"], "properties": {
 
 def _translated(fields: dict) -> dict:
     """A record schema whose ``translations`` map language codes to the same fields."""
-    language = {"type": "string", "pattern": r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"}
     return {"type": "object", "properties": {
         **fields,
-        "translations": {"type": ["object", "null"], "propertyNames": language,
+        "translations": {"type": ["object", "null"], "propertyNames": SCHEMA_LANGUAGE,
                          "additionalProperties": {"type": ["object", "null"], "properties": fields}}}}
 
 
