@@ -15,7 +15,9 @@ from web.badgr_requests import DEFAULT_REVOCATION_REASON
 @pytest.fixture(scope="module")
 def client(live_node):
     token = live_node.services.tokens.create("badgrclient-script", "trainer")
-    return BadgrClient(username="badgrclient-script", password=token, client_id="public", base_url=live_node.base)
+    client = BadgrClient(username="badgrclient-script", password=token, client_id="public", base_url=live_node.base)
+    yield client
+    client.session.close()  # its keep-alive socket, before the node stops (no ResourceWarning)
 
 
 def test_issues_fetches_and_revokes_one_assertion(live_node, client):
