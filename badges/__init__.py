@@ -10,7 +10,7 @@ Imports ``graph`` and ``ontology`` only (never flask, web, ingest or search). En
 """
 
 from .errors import (BadgeError, BadImage, ContextNotBundled, KeyFileUnsafe, KeysMissing, NotAllowed, UnknownAward,
-                     UnknownBadge, UnknownRecipient)
+                     UnknownBadge, UnknownRecipient, UnservableAward)
 from .keys import KeyRing, ensure_keys, load_keys
 from .service import AUTOMATIC, CLI_ACTOR, Actor, BadgeService, Issuer, IssueResult
 from .verify import Verification, Verifier
@@ -18,5 +18,5 @@ from .verify import Verification, Verifier
 __all__ = [
     "AUTOMATIC", "Actor", "BadImage", "BadgeError", "BadgeService", "CLI_ACTOR", "ContextNotBundled", "IssueResult",
     "Issuer", "KeyFileUnsafe", "KeyRing", "KeysMissing", "NotAllowed", "UnknownAward", "UnknownBadge",
-    "UnknownRecipient", "Verification", "Verifier", "ensure_keys", "load_keys",
+    "UnknownRecipient", "UnservableAward", "Verification", "Verifier", "ensure_keys", "load_keys",
 ]

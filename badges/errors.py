@@ -25,6 +25,16 @@ class UnknownAward(NotFound):
         super().__init__(f"no badge award {award!r}")
 
 
+class UnservableAward(NotFound):
+    """An award in the store this node cannot serve documents for: its IRI is not under this
+    node's base URL (a record from before a base URL change, or copied from elsewhere), or a
+    required property (badge, recipient, issue date) is missing or points elsewhere."""
+
+    def __init__(self, iri: str, reason: str):
+        super().__init__(f"the badge award {iri} cannot be served: {reason}")
+        self.iri, self.reason = iri, reason
+
+
 class NotAllowed(PermissionDenied):
     """The caller may not issue this award (e.g. a manual award without the trainer role)."""
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -29,8 +30,10 @@ from rdflib.namespace import XSD
 from graph import Change, GraphStore
 from ontology import DCT, MF, OBI, RDF, SCHEMA, SKOS
 
-from .errors import BadgeError, NotAllowed, UnknownAward, UnknownBadge, UnknownRecipient
+from .errors import BadgeError, NotAllowed, UnknownAward, UnknownBadge, UnknownRecipient, UnservableAward
 from .model import VISIBILITY_ACCESS, Award, BadgeClass, Person, Skill
+
+log = logging.getLogger(__name__)
 
 AWARDS_SOURCE = "awards"
 ISSUER_ROLES = ("trainer", "admin")
@@ -115,8 +118,25 @@ class BadgeService:
         return self._load_badge(iri)
 
     def badge_classes(self) -> list[BadgeClass]:
+        """Every badge class this node serves, by slug. One it cannot serve (see
+        :meth:`_servable_badge`) is left out and logged: one bad record never breaks a list."""
         rows = self.store.select("SELECT DISTINCT ?b WHERE { ?b a mf:BadgeClass }")
-        return sorted((self._load_badge(str(r["b"])) for r in rows), key=lambda b: b.slug)
+        badges = []
+        for row in rows:
+            badge = self._load_badge(str(row["b"]))
+            problem = self._servable_badge(badge)
+            if problem:
+                log.warning("badge class %s left out of a list: %s", badge.iri, problem)
+                continue
+            badges.append(badge)
+        return sorted(badges, key=lambda b: b.slug)
+
+    def _servable_badge(self, badge: BadgeClass) -> str | None:
+        """Why the documents of a badge class cannot be served here, or None when they can:
+        they are found again by slug at ``{base}/id/badge/{slug}``, so its IRI must be that."""
+        if badge.iri != self._iri("badge", badge.slug):
+            return f"its IRI is not {self._iri('badge', badge.slug)} (this node's base URL is {self.base_url})"
+        return None
 
     def _load_badge(self, iri: str) -> BadgeClass:
         props: dict[str, list] = {}
@@ -182,16 +202,41 @@ class BadgeService:
         raise UnknownAward(ref)
 
     def awards(self, badge: BadgeClass | None = None) -> list[Award]:
+        """Every award this node serves (of one badge class), oldest first. An award it cannot
+        serve (:class:`UnservableAward`: a foreign IRI, a missing badge) is left out and logged,
+        so one bad record never makes a revocation list or a Badgr listing fail."""
         rows = self.store.select("SELECT DISTINCT ?a WHERE { ?a a mf:Award }")
-        out = [self.award(str(r["a"]).rsplit("/", 1)[-1]) for r in rows]
-        if badge is not None:
-            out = [a for a in out if a.badge.iri == badge.iri]
+        out = []
+        for row in rows:
+            try:
+                award = self.award_by_iri(str(row["a"]))
+            except UnservableAward as problem:
+                log.warning("badge award %s left out of a list: %s", problem.iri, problem.reason)
+                continue
+            if badge is None or award.badge.iri == badge.iri:
+                out.append(award)
         return sorted(out, key=lambda a: (a.issued_on, a.id))
+
+    def award_by_iri(self, iri: str) -> Award:
+        """The award with this IRI, when this node can serve it; :class:`UnservableAward` otherwise."""
+        award_prefix = self._iri("award", "")
+        award_id = iri[len(award_prefix):]
+        if not iri.startswith(award_prefix) or not award_id or "/" in award_id:
+            raise UnservableAward(iri, f"its IRI is not under {award_prefix} (this node's base URL is "
+                                       f"{self.base_url})")
+        return self.award(award_id)
 
     def _load_award(self, iri: str, access: str) -> Award:
         props: dict[str, list] = {}
         for _, p, o in self.store.triples(U(iri), None, None):
             props.setdefault(str(p), []).append(o)
+        for required, name in ((MF.badge, "mf:badge"), (MF.recipient, "mf:recipient"), (OBI.issuedOn, "obi:issuedOn")):
+            if not props.get(required):
+                raise UnservableAward(iri, f"it has no {name}")
+        badge = self._load_badge(str(props[MF.badge][0]))
+        problem = self._servable_badge(badge)
+        if problem:
+            raise UnservableAward(iri, f"its badge class {badge.iri} cannot be served: {problem}")
         identity = salt = None
         for node in props.get(OBI.recipient, []):
             for _, p, o in self.store.triples(node, None, None):
@@ -201,7 +246,7 @@ class BadgeService:
                     salt = str(o)
         reason = props.get(MF.revocationReason)
         return Award(
-            iri=iri, id=iri.rsplit("/", 1)[-1], badge=self._load_badge(str(props[MF.badge][0])),
+            iri=iri, id=iri.rsplit("/", 1)[-1], badge=badge,
             recipient=self._load_person(str(props[MF.recipient][0])),
             issued_on=str(props[OBI.issuedOn][0]), evidence=[str(e) for e in props.get(OBI.evidence, [])],
             revoked=any(o.toPython() is True for o in props.get(MF.revoked, [])),

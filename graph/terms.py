@@ -63,3 +63,13 @@ def quad(s, p, o, g: str) -> ox.Quad:
 def nt(term) -> str:
     """N-Triples form of a pyoxigraph term, for SPARQL Update text."""
     return str(term)
+
+
+def valid_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI the store accepts (RFC 3987, as pyoxigraph checks it),
+    so importers can report a bad one with its line instead of failing on write."""
+    try:
+        named(str(text))
+    except ValueError:
+        return False
+    return True

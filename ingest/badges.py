@@ -17,15 +17,19 @@ from graph import SourceGraphs, sha256_checksum
 from ontology import MF, OBI, RDF, SCHEMA
 
 from . import lookup
-from .base import ImportPlan, Importer, Report, lang_text, mint, string
+from .base import (SCHEMA_TEXT, SCHEMA_TEXTS, ImportPlan, Importer, Report, check_record, checked_iri, lang_text,
+                   mint, string)
 from .yamlfile import load_with_lines
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+BADGE = {"type": "object", "properties": {
+    "slug": SCHEMA_TEXT, "name": SCHEMA_TEXTS, "description": SCHEMA_TEXTS, "criteria": SCHEMA_TEXT,
+    "image": SCHEMA_TEXT, "training": SCHEMA_TEXT, "skills": {"type": ["array", "null"], "items": SCHEMA_TEXT}}}
 
 
 def _texts(value) -> dict[str, str]:
-    if isinstance(value, str):
-        return {"en": value}
+    if not isinstance(value, (dict, type(None))):
+        return {"en": str(value)}
     return {str(k): str(v) for k, v in (value or {}).items() if v}
 
 
@@ -53,6 +57,8 @@ class BadgesImporter(Importer):
                 report.error(path.name, where, "a badge class is a mapping with slug, name, ...")
                 continue
             slug = str(spec.get("slug") or "")
+            if not check_record(spec, BADGE, report, path.name, where, f"badge {slug!r}: "):
+                continue
             if not SLUG.fullmatch(slug):
                 report.error(path.name, where, f"slug {slug!r} must be lower-case letters, digits and dashes")
                 continue
@@ -79,8 +85,10 @@ class BadgesImporter(Importer):
                     triples.append((badge, URIRef(MF.forTraining), training))
             criteria = spec.get("criteria")
             if criteria:
-                value = URIRef(criteria) if re.match(r"https?://", str(criteria)) else Literal(str(criteria))
-                triples.append((badge, URIRef(OBI.criteria), value))
+                value = checked_iri(criteria, report, path.name, where, f"badge {slug!r}: criteria ") \
+                    if re.match(r"https?://", str(criteria)) else Literal(str(criteria))
+                if value is not None:
+                    triples.append((badge, URIRef(OBI.criteria), value))
             elif training is not None:
                 triples.append((badge, URIRef(OBI.criteria), training))
             else:
@@ -89,7 +97,9 @@ class BadgesImporter(Importer):
                 image = str(spec["image"])
                 if not re.match(r"https?://", image):
                     image = f"{store.base_url}/{image.lstrip('/')}"
-                triples.append((badge, URIRef(SCHEMA.image), URIRef(image)))
+                image_iri = checked_iri(image, report, path.name, where, f"badge {slug!r}: image ")
+                if image_iri is not None:
+                    triples.append((badge, URIRef(SCHEMA.image), image_iri))
             for ref in spec.get("skills") or []:
                 skill = skills.resolve(str(ref))
                 if skill is None:

@@ -85,17 +85,24 @@ class Report:
 
 
 class ImportFailed(MaarifaError):
-    """The input holds errors: every one is listed, and nothing was written."""
+    """The input holds errors: every one is listed, then every warning (a dangling reference in
+    one file is reported in the same run as a syntax error in another), and nothing was written."""
 
     def __init__(self, report: Report, limit: int = 50):
         self.report = report
-        errors = report.errors
-        lines = [f"{report.kind} import of {Path(report.path).name} rejected: {len(errors)} error(s); "
-                 f"nothing was written"]
-        lines += [f"  - {e}" for e in errors[:limit]]
-        if len(errors) > limit:
-            lines.append(f"  ... and {len(errors) - limit} more")
+        errors, warnings = report.errors, report.warnings
+        counted = f"{len(errors)} error(s)" + (f" and {len(warnings)} warning(s)" if warnings else "")
+        lines = [f"{report.kind} import of {Path(report.path).name} rejected: {counted}; nothing was written"]
+        lines += _listed(errors, limit, "")
+        lines += _listed(warnings, limit, "warning: ")
         super().__init__("\n".join(lines))
+
+
+def _listed(issues: list[Issue], limit: int, prefix: str) -> list[str]:
+    lines = [f"  - {prefix}{i}" for i in issues[:limit]]
+    if len(issues) > limit:
+        lines.append(f"  ... and {len(issues) - limit} more")
+    return lines
 
 
 @dataclass
@@ -202,6 +209,38 @@ def decode_utf8(data: bytes, label: str, report: Report) -> str | None:
                      f"{exc.start}); save the file as UTF-8")
         return None
     return text.removeprefix("\ufeff")
+
+
+# -- JSON Schema fragments the YAML and JSON importers share (checked by graph.jsoncheck) -------
+
+SCHEMA_TEXT = {"type": ["string", "number", "boolean", "null"]}
+SCHEMA_LANGUAGE = {"type": "string", "pattern": r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"}
+SCHEMA_SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+SCHEMA_SLUG = {"type": ["string", "integer"], "pattern": SCHEMA_SLUG_PATTERN}
+# a text, or texts by language code: "Mentor" or {en: Mentor, es: Mentor}
+SCHEMA_TEXTS = {"anyOf": [SCHEMA_TEXT, {"type": "object", "propertyNames": SCHEMA_LANGUAGE,
+                                        "additionalProperties": SCHEMA_TEXT}]}
+
+
+def check_record(value, schema: dict, report: Report, label: str, where: str | None, owner: str = "") -> bool:
+    """Report every mismatch between a record and its schema at the record's place (for files
+    whose fields have no line of their own); True when there is none."""
+    from graph.jsoncheck import problems
+
+    found = problems(value, schema)
+    for problem in found:
+        report.error(label, where, f"{owner}{problem}")
+    return not found
+
+
+def checked_iri(value, report: Report, label: str, where: str | None, owner: str) -> URIRef | None:
+    """``value`` as an IRI, or None after reporting that it is not one the store accepts."""
+    from graph.terms import valid_iri
+
+    if valid_iri(str(value)):
+        return URIRef(str(value))
+    report.error(label, where, f"{owner}{value!r} is not a valid IRI (an absolute URL without spaces)")
+    return None
 
 
 def located(label: str, where: str | None) -> str:

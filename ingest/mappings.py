@@ -16,8 +16,12 @@ from graph import SourceGraphs, sha256_checksum
 from ontology import MF, ORG, RDF, SCHEMA, SKOS
 
 from . import lookup
-from .base import ImportPlan, Importer, Report, lang_text, mint, slugify
+from .base import SCHEMA_TEXT, SCHEMA_TEXTS, ImportPlan, Importer, Report, check_record, lang_text, mint, slugify
 from .yamlfile import load_with_lines
+
+# a skill reference is a code, a label or an IRI: one, or a list of them
+SKILL_REFS = {"anyOf": [SCHEMA_TEXT, {"type": "array", "items": SCHEMA_TEXT}]}
+ROLE = {"type": "object", "properties": {"label": SCHEMA_TEXTS, "requires": SKILL_REFS}}
 
 
 def _skills(refs, skills: lookup.SkillIndex, report: Report, label: str, where: str, owner: str):
@@ -52,6 +56,8 @@ class MappingsImporter(Importer):
         for slug, refs in data.items():
             options["progress"].advance()
             where = f"line {lines.get(str(slug), '?')}"
+            if not check_record(refs, SKILL_REFS, report, path.name, where, f"training {slug!r}: "):
+                continue
             found = _skills(refs or [], skills, report, path.name, where, f"training {slug!r}")
             if str(slug) not in trainings:
                 report.warning(path.name, where, f"training {slug!r} is not in the store; mapping left out")
@@ -88,10 +94,12 @@ class RolesImporter(Importer):
             if not isinstance(spec, dict):
                 report.error(path.name, where, f"role {key!r}: expected {{label: {{en: ...}}, requires: [...]}}")
                 continue
+            if not check_record(spec, ROLE, report, path.name, where, f"role {key!r}: "):
+                continue
             role = mint(store, "role", slugify(key))
             origins[str(role)] = f"{path.name}, {where}"
             labels = spec.get("label") or {}
-            if isinstance(labels, str):
+            if not isinstance(labels, dict):
                 labels = {"en": labels}
             if not labels:
                 report.error(path.name, where, f"role {key!r} has no label")

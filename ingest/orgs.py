@@ -19,9 +19,16 @@ from graph import SourceGraphs, sha256_checksum
 from ontology import MF, ORG, RDF, SCHEMA, SKOS
 
 from . import territories
-from .base import ImportPlan, Importer, Report, decode_utf8, lang_text, mint, slugify, string
+from .base import (SCHEMA_TEXT, ImportPlan, Importer, Report, check_record, checked_iri, decode_utf8, lang_text, mint,
+                   slugify, string)
 
 SOURCE = "orgs"
+# a Django dumpdata record: {"model": "app.organization", "pk": 1, "fields": {...}}
+RECORD = {"type": "object", "required": ["model"], "properties": {
+    "model": {"type": "string"}, "pk": {"type": ["integer", "string", "null"]},
+    "fields": {"type": ["object", "null"], "properties": {
+        name: SCHEMA_TEXT for name in ("acronym", "display_name", "name", "type_name", "url", "website", "territory",
+                                       "country")} | {"type": {"type": ["integer", "string", "null"]}}}}}
 TYPE_WORDS = [("chapter", MF.Chapter), ("user group", MF.UserGroup), ("thematic", MF.ThematicOrganization),
               ("gathering", MF.GatheringGroup)]
 
@@ -63,6 +70,8 @@ class OrgsImporter(Importer):
             report.error(path.name, "line 1", "expected a list of records (Django dumpdata)")
             return ImportPlan(report)
         line_of = _record_lines(text)
+        records = [r if check_record(r, RECORD, report, path.name, _where(line_of, i)) else None
+                   for i, r in enumerate(records)]
         types = [r.get("fields", {}).get("type_name", "") for r in records
                  if isinstance(r, dict) and r.get("model", "").lower().endswith("organizationtype")]
         types_by_pk = {r["pk"]: r["fields"].get("type_name", "") for r in records
@@ -75,7 +84,7 @@ class OrgsImporter(Importer):
         needs_territories = False
         for index, record in orgs:
             progress.advance()
-            where = f"line {line_of[index]}" if index < len(line_of) else f"record {index + 1}"
+            where = _where(line_of, index)
             fields = record.get("fields") or {}
             acronym = str(fields.get("acronym") or "").strip()
             name = str(fields.get("display_name") or fields.get("name") or "").strip()
@@ -104,7 +113,7 @@ class OrgsImporter(Importer):
             elif type_name is not None:
                 triples.append((node, URIRef(MF.organizationType), URIRef(org_type(type_name))))
             url = str(fields.get("url") or fields.get("website") or "").strip()
-            if url:
+            if url and checked_iri(url, report, path.name, where, f"organization {name!r}: url "):
                 triples.append((node, URIRef(SCHEMA.url), URIRef(url)))
             code = fields.get("territory") or fields.get("country")
             if code:
@@ -125,3 +134,7 @@ class OrgsImporter(Importer):
 def _record_lines(text: str) -> list[int]:
     """Line where each top-level record (``{"model": ...``) starts."""
     return [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r'\{\s*"model"\s*:', text)]
+
+
+def _where(line_of: list[int], index: int) -> str:
+    return f"line {line_of[index]}" if index < len(line_of) else f"record {index + 1}"

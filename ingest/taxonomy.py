@@ -20,12 +20,16 @@ from graph import MaarifaError, SourceGraphs, sha256_checksum
 from graph.rdfio import FORMATS, parse_file
 from ontology import RDF, SKOS
 
-from .base import ImportPlan, Importer, Report, decode_utf8, lang_text, mint, string
+from .base import (SCHEMA_SLUG, SCHEMA_TEXT, ImportPlan, Importer, Report, check_record, decode_utf8, lang_text, mint,
+                   string)
 
 SOURCE = "taxonomy"
 SCHEME_SLUG = "capacities"
 SCHEME_LABELS = {"en": "Capacities", "es": "Capacidades", "fr": "Capacités", "ar": "القدرات"}
 WIKIDATA = "http://www.wikidata.org/entity/"
+CAPACITY = {"type": "object", "properties": {
+    "code": SCHEMA_SLUG, "name": SCHEMA_TEXT, "description": SCHEMA_TEXT, "wd_code": SCHEMA_TEXT,
+    "parentCapacity": {"type": ["object", "null"], "properties": {"code": SCHEMA_SLUG}}}}
 CAPACITIES = "capacities.json"
 DESCRIPTIONS = "capacities_descriptions.json"
 
@@ -115,6 +119,8 @@ class TaxonomyImporter(Importer):
             if code in seen:
                 report.error(label, where, f"capacity code {code} appears twice")
                 continue
+            if not check_record(record, CAPACITY, report, label, where, f"capacity {code}: "):
+                continue
             seen.add(code)
             name = str(record.get("name") or "").strip()
             if not name:
@@ -128,10 +134,10 @@ class TaxonomyImporter(Importer):
                 (node, URIRef(SKOS.prefLabel), lang_text(name, "en")),
                 (node, URIRef(SKOS.notation), string(code)),
             ]
-            description = (descriptions.get(code) or record.get("description") or "").strip()
+            description = str(descriptions.get(code) or record.get("description") or "").strip()
             if description:
                 triples.append((node, URIRef(SKOS.definition), lang_text(description, "en")))
-            wd = (record.get("wd_code") or "").strip()
+            wd = str(record.get("wd_code") or "").strip()
             if wd:
                 if re.fullmatch(r"Q\d+", wd):
                     triples.append((node, URIRef(SKOS.exactMatch), URIRef(WIKIDATA + wd)))

@@ -17,7 +17,9 @@ What it becomes:
 - a library and each of its categories -> learning packs of module packs.
 
 Modules that no library lists are imported too. A module listing a slide that does not
-exist is a warning (the slide is left out of the pack).
+exist is a warning (the slide is left out of the pack). Every file is read, and each record
+checked against its schema (:data:`SLIDE`, :data:`MODULE`, :data:`LIBRARY`) before it is used,
+so one run reports every broken file with its line (issue 11, item 14).
 """
 
 from __future__ import annotations
@@ -26,18 +28,18 @@ import hashlib
 import re
 from pathlib import Path
 
-import yaml
 from rdflib import URIRef
 
 from graph import SourceGraphs
 from ontology import DCT, MF, RDF, SCHEMA, XSD
 
-from .base import ImportPlan, Importer, Report, decode_utf8, lang_text, mint, slugify, string, typed
+from .base import (SCHEMA_LANGUAGE, SCHEMA_SLUG, SCHEMA_SLUG_PATTERN, SCHEMA_TEXT, ImportPlan, Importer, Report,
+                   lang_text, mint, slugify, string, typed)
 from .text import html_to_text, markdown_to_text
+from .yamlfile import YamlDocument, load_document
 
 SOURCE = "training"
 LICENSE = "https://creativecommons.org/licenses/by-sa/3.0/"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def find_root(path: Path) -> Path | None:
@@ -50,27 +52,44 @@ def find_root(path: Path) -> Path | None:
     return None
 
 
-def load_yaml(file: Path, rel: str, report: Report, digest) -> dict | None:
-    """One YAML record; errors are reported with the file and line."""
-    raw = file.read_bytes()
-    digest.update(rel.encode() + b"\0" + raw)
-    text = decode_utf8(raw, rel, report)
-    if text is None:
+# -- what a record may hold (JSON Schema, checked by graph.jsoncheck; every mismatch is reported) --
+
+SLUG_PATTERN, _TEXT, _SLUG = SCHEMA_SLUG_PATTERN, SCHEMA_TEXT, SCHEMA_SLUG
+_REF = {"anyOf": [_SLUG, {"type": "object", "properties": {"slug": _SLUG}, "required": ["slug"]}]}
+_ASSESSMENT = {"type": ["object", "null"], "properties": {
+    "question": _TEXT,
+    "answers": {"type": ["array", "null"], "items": {"type": "object", "properties": {
+        "id": {"type": ["integer", "string"], "pattern": SLUG_PATTERN}, "text": _TEXT, "explanation": _TEXT}}}}}
+
+
+def _translated(fields: dict) -> dict:
+    """A record schema whose ``translations`` map language codes to the same fields."""
+    return {"type": "object", "properties": {
+        **fields,
+        "translations": {"type": ["object", "null"], "propertyNames": SCHEMA_LANGUAGE,
+                         "additionalProperties": {"type": ["object", "null"], "properties": fields}}}}
+
+
+SLIDE = _translated({"slug": _SLUG, "title": _TEXT, "summary": _TEXT, "content": _TEXT, "assessment": _ASSESSMENT})
+MODULE = _translated({"slug": _SLUG, "name": _TEXT, "description": _TEXT, "kind": _TEXT, "status": _TEXT,
+                      "slides": {"type": ["array", "null"], "items": _REF}})
+LIBRARY = _translated({"slug": _SLUG, "name": _TEXT, "introduction": _TEXT, "categories": {
+    "type": ["array", "null"], "items": {"type": "object", "properties": {
+        "slug": _SLUG, "title": _TEXT, "description": _TEXT,
+        "modules": {"type": ["array", "null"], "items": _REF}}}}})
+
+
+def load_record(file: Path, rel: str, schema: dict, what: str, report: Report, digest) -> YamlDocument | None:
+    """One YAML record, checked against its schema; every problem is reported with the file and
+    line, and None returned so the record is left out (the rest of the files are still read)."""
+    doc = load_document(file, report, rel)
+    if doc is None:
         return None
-    try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}" if mark else None
-        report.error(rel, where, f"not valid YAML: {exc.problem or exc.context}")
+    digest.update(rel.encode() + b"\0" + doc.raw)
+    if not isinstance(doc.data, dict):
+        report.error(rel, "line 1", f"expected a mapping of fields ({what})")
         return None
-    except yaml.YAMLError as exc:
-        report.error(rel, None, f"not valid YAML: {exc}")
-        return None
-    if not isinstance(data, dict):
-        report.error(rel, "line 1", "expected a mapping of fields (title, content, ...)")
-        return None
-    return data
+    return doc if doc.check(schema, report) else None
 
 
 def duration(text) -> str | None:
@@ -145,31 +164,31 @@ class TrainingImporter(Importer):
         slides = {}
         for f in files["slides"]:
             progress.advance()
-            data = load_yaml(f, rel(f), report, digest)
-            if data is None:
+            doc = load_record(f, rel(f), SLIDE, "title, content, ...", report, digest)
+            slug = _record_slug(doc, re.sub(r"^\d+-", "", f.stem), "slide", report)
+            if slug is None:
                 continue
-            slug = str(data.get("slug") or re.sub(r"^\d+-", "", f.stem))
             if slug in slides:
                 report.error(rel(f), "line 1", f"slide {slug!r} is also defined in {slides[slug][0]}")
                 continue
-            slides[slug] = (rel(f), data)
+            slides[slug] = (rel(f), doc.data)
         modules = {}
         for f in files["modules"]:
             progress.advance()
-            data = load_yaml(f, rel(f), report, digest)
-            if data is None:
+            doc = load_record(f, rel(f), MODULE, "name, slides, ...", report, digest)
+            slug = _record_slug(doc, f.stem, "module", report)
+            if slug is None:
                 continue
-            slug = str(data.get("slug") or f.stem)
             if slug in modules:
                 report.error(rel(f), "line 1", f"module {slug!r} is also defined in {modules[slug][0]}")
                 continue
-            modules[slug] = (rel(f), data, f.read_text(encoding="utf-8", errors="replace"))
+            modules[slug] = (rel(f), doc.data, doc.raw.decode("utf-8"))
         libraries = []
         for f in files["libraries"]:
             progress.advance()
-            data = load_yaml(f, rel(f), report, digest)
-            if data is not None:
-                libraries.append((rel(f), data, f.read_text(encoding="utf-8", errors="replace"), f.stem))
+            doc = load_record(f, rel(f), LIBRARY, "name, categories, ...", report, digest)
+            if doc is not None:
+                libraries.append((rel(f), doc.data, doc.raw.decode("utf-8"), f.stem))
 
         for slug, (file, data) in slides.items():
             self._slide(b, slug, file, data, base_lang, report)
@@ -205,11 +224,8 @@ class TrainingImporter(Importer):
         b.add(node, DCT["format"], string("text/html"))
         if re.search(r"<iframe|youtube|vimeo", str(data.get("content") or ""), re.I):
             b.add(node, SCHEMA.learningResourceType, string("video"))
-        quiz = data.get("assessment")
-        if isinstance(quiz, dict):
-            self._quiz(b, node, quiz, data, base_lang)
-        elif quiz:
-            report.warning(file, _line_of_key(data, "assessment"), "assessment is not a question with answers; ignored")
+        if data.get("assessment"):  # a mapping (the schema says so)
+            self._quiz(b, node, data["assessment"], data, base_lang)
 
     def _quiz(self, b: _Builder, slide, quiz: dict, data: dict, base_lang):
         question = URIRef(f"{slide}#quiz")
@@ -328,10 +344,22 @@ class TrainingImporter(Importer):
         self._items(b, library, category_packs)
 
 
+def _record_slug(doc: YamlDocument | None, default: str, kind: str, report: Report) -> str | None:
+    """The record's slug (its ``slug`` field, else one made from the file name), when it can be
+    part of an IRI; None (reported) when it cannot, or when the record was left out."""
+    if doc is None:
+        return None
+    slug = str(doc.data.get("slug") or default)
+    if not re.fullmatch(SLUG_PATTERN, slug):
+        named = "slug" in doc.data
+        report.error(doc.label, doc.where("slug") if named else "line 1",
+                     f"{kind} slug {slug!r}{'' if named else ' (from the file name)'} must be letters, digits, "
+                     f"'.', '-' or '_'")
+        return None
+    return slug
+
+
 def _where(text: str, needle: str) -> str | None:
     line = _line_of(text, needle) if needle else None
     return f"line {line}" if line else None
 
-
-def _line_of_key(data: dict, key: str) -> str | None:
-    return None

@@ -80,7 +80,7 @@ def _kinds() -> list[str]:
 def ingest(ctx, kind, path, dry_run, strict, as_json, mapping, access, language):
     """Import a source: KIND is training, taxonomy, orgs, people, completions, mappings, roles,
     badges, mediawiki, rdf (or territories, or a third-party importer)."""
-    from ingest import get, run_import
+    from ingest import ImportFailed, get, run_import
 
     settings = settings_of(ctx)
     get(kind)  # an unknown kind fails before the store is opened
@@ -89,6 +89,10 @@ def ingest(ctx, kind, path, dry_run, strict, as_json, mapping, access, language)
     with wiring.open_store(settings, f"maarifa ingest {kind}") as store:
         try:
             report = run_import(store, kind, path, dry_run=dry_run, strict=strict, options=options, progress=view)
+        except ImportFailed as failed:
+            if as_json:  # the located errors as data too; the message still goes to stderr, exit 1
+                click.echo(json.dumps(failed.report.as_dict(), indent=2))
+            raise
         finally:
             view.close()
         awards = [] if dry_run else wiring.issue_pending_badges(store, settings)

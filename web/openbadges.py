@@ -8,9 +8,11 @@ Register with :func:`register` (``create_app`` does it). Two blueprints:
            link may fetch an award's documents (the recipient shares them); they never contain
            the e-mail address.
 ``badgr``  the Badgr v2 subset: ``POST /o/token`` (password grant, scope ``rw:issuer``),
-           ``/v2/issuers``, ``/v2/issuers/{id}/badgeclasses``, ``/v2/badgeclasses/{id}/assertions``,
-           ``/v2/assertions/{id}`` (DELETE revokes), ``/v2/assertions/revoke``, with Badgr's
-           ``{"status": {...}, "result": [...]}`` envelope.
+           ``/v2/issuers``, ``/v2/issuers/{id}/badgeclasses``, ``/v2/issuers/{id}/assertions``,
+           ``/v2/badgeclasses``, ``/v2/badgeclasses/{id}/assertions``, ``/v2/assertions/{id}``
+           (DELETE revokes), ``/v2/assertions/revoke``, with Badgr's ``{"status": {...}, "result":
+           [...]}`` envelope. Request bodies are checked by :mod:`web.badgr_requests` (HTTP 400
+           naming the field, Badgr's ``fieldErrors``).
 
 There are no password accounts: ``/o/token`` takes ``username`` = the name of an API token
 and ``password`` = the API token itself (role trainer or admin) and returns it as the bearer
@@ -29,6 +31,7 @@ from badges import images, ob2, ob3
 from badges.errors import BadgeError, BadImage, UnknownAward
 from graph.errors import MaarifaError, PermissionDenied
 
+from . import badgr_requests as bodies
 from .tokens import ANONYMOUS
 
 ob = Blueprint("openbadges", __name__, template_folder="templates")
@@ -261,7 +264,7 @@ def envelope(result, status: int = 200, description: str = "ok"):
 def badgr_error(error: MaarifaError):
     status = getattr(error, "http_status", 400)
     body = {"status": {"success": False, "description": str(error)}, "result": [],
-            "validationErrors": [str(error)], "fieldErrors": {}}
+            "validationErrors": [str(error)], "fieldErrors": getattr(error, "field_errors", {})}
     return jsonify(body), status
 
 
@@ -291,24 +294,32 @@ def _actor() -> Actor:
     return Actor(g.principal.name, g.principal.role)
 
 
+def _oauth_error(error: str, description: str):
+    return jsonify({"error": error, "error_description": description}), 400
+
+
 @badgr.post("/o/token")
 def token():
-    form = request.form if request.form else (request.get_json(silent=True) or {})
-    if form.get("grant_type", "password") != "password":
-        return jsonify({"error": "unsupported_grant_type",
-                        "error_description": "only the password grant is supported"}), 400
-    scope = form.get("scope", "rw:issuer") or "rw:issuer"
+    if request.form:
+        form = request.form
+    else:
+        try:
+            form = bodies.json_body(bodies.TOKEN, optional=True)
+        except bodies.BadRequestBody as error:
+            return _oauth_error("invalid_request", str(error))
+    if (form.get("grant_type") or "password") != "password":
+        return _oauth_error("unsupported_grant_type", "only the password grant is supported")
+    scope = form.get("scope") or "rw:issuer"
     if "rw:issuer" not in scope.split():
-        return jsonify({"error": "invalid_scope", "error_description": "only the scope rw:issuer is offered"}), 400
-    username, password = form.get("username", ""), form.get("password", "")
+        return _oauth_error("invalid_scope", "only the scope rw:issuer is offered")
+    username, password = form.get("username") or "", form.get("password") or ""
     try:
         principal = current_app.extensions["maarifa.services"].tokens.check(password)
     except PermissionDenied:
         principal = None
     if principal is None or principal.name != username or principal.role not in ("trainer", "admin"):
-        return jsonify({"error": "invalid_grant",
-                        "error_description": "username must be an API token's name and password that token "
-                                             "(role trainer or admin; `maarifa token create --role trainer`)"}), 400
+        return _oauth_error("invalid_grant", "username must be an API token's name and password that token "
+                                             "(role trainer or admin; `maarifa token create --role trainer`)")
     return jsonify({"access_token": password, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME,
                     "scope": "rw:issuer", "refresh_token": None})
 
@@ -375,26 +386,32 @@ def create_badgeclass(entity_id):
     _check_issuer(entity_id)
     if not _actor().may_issue_by_hand:
         raise PermissionDenied("creating badge classes needs a trainer or admin token")
-    body = request.get_json(silent=True) or {}
-    name = str(body.get("name") or "").strip()
+    body = bodies.json_body(bodies.CREATE_BADGE_CLASS)
+    name = body["name"].strip()
     if not name:
-        raise BadgeError("name is required")
+        raise bodies.BadRequestBody("bad request body: name: must not be blank", {"name": ["must not be blank"]})
     image = None
     if body.get("image"):
-        image = images.decode_data_uri(str(body["image"]), "image")
+        image = images.decode_data_uri(body["image"], "image")
         images.sniff(image, "image")  # refuse before anything is written
     import re
-    slug = str(body.get("slug") or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80] or "badge")
+    slug = body.get("slug") or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80] or "badge"
     svc = service()
     # alignments to skills of this node's taxonomy become mf:alignedSkill; others are not kept
-    skills = [str(a.get("targetUrl")) for a in body.get("alignments") or []
-              if isinstance(a, dict) and a.get("targetUrl") and svc.is_skill(str(a["targetUrl"]))]
-    badge = svc.create_badge_class(slug, {"en": name}, {"en": str(body.get("description") or "")},
+    skills = [a["targetUrl"] for a in body.get("alignments") or [] if a.get("targetUrl") and svc.is_skill(a["targetUrl"])]
+    badge = svc.create_badge_class(slug, {"en": name}, {"en": body.get("description") or ""},
                                    criteria_url=body.get("criteriaUrl") or None,
                                    criteria_text=body.get("criteriaNarrative") or None, skills=skills)
     if image is not None:
         images.save_image(_state()["data_dir"], badge.slug, image)
     return envelope([_badgeclass_json(badge)], 201)
+
+
+@badgr.get("/v2/badgeclasses")
+@issuer_scope
+def badgeclasses():
+    """Every badge class of the (one) issuer, as Badgr lists the caller's badge classes."""
+    return envelope([_badgeclass_json(b) for b in service().badge_classes()])
 
 
 @badgr.get("/v2/badgeclasses/<entity_id>")
@@ -411,21 +428,23 @@ def badgeclass_assertions(entity_id):
     return envelope([_assertion_json(a) for a in svc.awards(badge)])
 
 
+@badgr.get("/v2/issuers/<entity_id>/assertions")
+@issuer_scope
+def issuer_assertions(entity_id):
+    _check_issuer(entity_id)
+    return envelope([_assertion_json(a) for a in service().awards()])
+
+
 @badgr.post("/v2/badgeclasses/<entity_id>/assertions")
 @issuer_scope
 def issue_assertion(entity_id):
     svc = service()
-    body = request.get_json(silent=True) or {}
-    recipient = body.get("recipient") or {}
-    if not isinstance(recipient, dict) or not recipient.get("identity"):
-        raise BadgeError("recipient.identity is required (an e-mail address, a person URL or a username)")
+    body = bodies.json_body(bodies.ISSUE)
+    recipient = body["recipient"]
     badge = svc.badge_class(entity_id)
-    person = svc.person_by_identity(str(recipient["identity"]), str(recipient.get("type") or "email"))
-    evidence = None
-    for item in body.get("evidence") or []:
-        if isinstance(item, dict) and str(item.get("url") or "").startswith(("http://", "https://")):
-            evidence = item["url"]
-            break
+    person = svc.person_by_identity(recipient["identity"], recipient.get("type") or "email")
+    evidence = next((item["url"] for item in body.get("evidence") or []
+                     if str(item.get("url") or "").startswith(("http://", "https://"))), None)
     result = svc.issue(badge.slug, person.username, actor=_actor(), evidence=evidence)
     return envelope([_assertion_json(result.award)], 201)
 
@@ -439,8 +458,10 @@ def assertion_detail(entity_id):
 @badgr.delete("/v2/assertions/<entity_id>")
 @issuer_scope
 def revoke_assertion(entity_id):
-    body = request.get_json(silent=True) or {}
-    reason = body.get("revocation_reason") or request.args.get("revocation_reason") or ""
+    """Revoke one award; ``revocation_reason`` from the JSON body or the query string, else a default."""
+    body = bodies.json_body(bodies.REVOKE_ONE, optional=True)
+    reason = body.get("revocation_reason") or request.args.get("revocation_reason") or \
+        bodies.DEFAULT_REVOCATION_REASON
     award = service().revoke(entity_id, reason, actor=_actor())
     return envelope([_assertion_json(award)], 200, "Assertion revoked")
 
@@ -448,20 +469,19 @@ def revoke_assertion(entity_id):
 @badgr.post("/v2/assertions/revoke")
 @issuer_scope
 def revoke_many():
-    body = request.get_json(silent=True) or {}
-    items = body.get("assertions") or []
-    if not isinstance(items, list) or not items:
-        raise BadgeError("assertions: a list of {entityId, revocationReason} is required")
+    """Badgr's BatchAssertionsRevoke: every item is tried, each result says whether it was revoked."""
+    items = bodies.revocations(bodies.json_body(None))
     svc = service()
     results = []
     for item in items:
-        entity_id = str((item or {}).get("entityId") or "")
+        entity_id = item["entityId"]
+        reason = item.get("revocationReason") or bodies.DEFAULT_REVOCATION_REASON
         try:
-            award = svc.revoke(entity_id, str((item or {}).get("revocationReason") or ""), actor=_actor())
-            results.append({"entityId": entity_id, "revoked": True, "reason": award.revocation_reason})
+            svc.revoke(entity_id, reason, actor=_actor())
+            results.append({"entityId": entity_id, "revocationReason": reason, "revoked": True})
         except MaarifaError as error:
-            results.append({"entityId": entity_id, "revoked": False, "reason": str(error)})
-    return envelope(results)
+            results.append({"entityId": entity_id, "revocationReason": reason, "revoked": False, "reason": str(error)})
+    return envelope(results, 200, "revoked badges")
 
 
 __all__ = ["badgr", "ob", "register", "BadImage"]

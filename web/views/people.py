@@ -28,11 +28,11 @@ def person(username):
 
     awards = []
     for r in rows:
-        try:
-            badge = badge_service().badge_class(str(r["b"]))
+        try:  # an award this node cannot serve (foreign IRI, broken record) gets no link to a 404
+            award = badge_service().award_by_iri(str(r["a"]))
         except MaarifaError:
             continue
-        awards.append({"id": str(r["a"]).rsplit("/", 1)[-1], "name": pick(badge.names), "issued_on": str(r["on"])})
+        awards.append({"id": award.id, "name": pick(award.badge.names), "issued_on": str(r["on"])})
     claims = {"known": [], "available": [], "wanted": []}
     for c in profile["claims"]:
         claims.setdefault(c["status"], []).append(c)

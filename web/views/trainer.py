@@ -33,7 +33,7 @@ def _recent():
     out = []
     for r in rows:
         try:
-            out.append(_service().award(str(r["a"]).rsplit("/", 1)[-1]))
+            out.append(_service().award_by_iri(str(r["a"])))
         except MaarifaError:
             continue
     return out
