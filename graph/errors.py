@@ -41,6 +41,18 @@ class StoreUnwritable(MaarifaError):
         super().__init__(f"cannot write to the data directory {data_dir}: {reason}")
 
 
+class GraphTaken(MaarifaError):
+    """A load names a graph that another source (an importer's, or a multi-graph one) holds."""
+
+    http_status = 409
+
+    def __init__(self, graph_iri: str, source: str, importer: str):
+        super().__init__(
+            f"graph <{graph_iri}> belongs to the source {source!r} (written by {importer}); loading into it "
+            f"would replace that whole source: choose another graph IRI, or re-import that source; nothing was written")
+        self.graph_iri, self.source, self.importer = graph_iri, source, importer
+
+
 class RdfSyntaxError(MaarifaError):
     """Malformed RDF: names the file, line and column."""
 

@@ -26,9 +26,10 @@ from rdflib.term import Node
 from ontology import MF, PREFIXES, RDF
 from shapes import load_shapes
 
-from .catalog import ACCESS_BY_IRI, CATALOG_GRAPH, CATALOG_QUERY, FEED_GRAPH, SYSTEM_PREFIX, GraphRecord
+from .catalog import (ACCESS_BY_IRI, CATALOG_GRAPH, CATALOG_QUERY, FEED_GRAPH, SYSTEM_PREFIX, GraphRecord,
+                      graph_source_key)
 from .changes import ACCESS_LEVELS, Change, SourceGraphs, Triple
-from .errors import MaarifaError, StoreMissing, StoreUnwritable, ValidationFailed, Violation
+from .errors import GraphTaken, MaarifaError, StoreMissing, StoreUnwritable, ValidationFailed, Violation
 from .feed import ChangeFeed
 from .lock import ProcessLock
 from .terms import from_ox, named, to_ox
@@ -130,6 +131,23 @@ class GraphStore:
 
     def record(self, logical: str) -> GraphRecord | None:
         return self._records.get(logical)
+
+    def source_for_graph(self, graph_iri: str, importer: str) -> str:
+        """The source key of a load into the named graph ``graph_iri`` by ``importer``.
+
+        The catalog is asked first, so a re-load replaces exactly the source that holds the
+        graph now, whatever key it was given (stores made before keys carried a hash keep
+        theirs); a graph nobody holds gets :func:`graph_source_key`. A graph that another
+        importer's source, or a source of several graphs, holds is refused: replacing the
+        source would drop its other graphs too.
+        """
+        record = self._records.get(graph_iri)
+        if record is None:
+            return graph_source_key(graph_iri)
+        shared = sum(1 for r in self._records.values() if r.source == record.source) > 1
+        if record.importer != importer or shared:
+            raise GraphTaken(graph_iri, record.source, record.importer)
+        return record.source
 
     def active_graphs(self, access: Iterable[str] = ACCESS_LEVELS) -> list[str]:
         wanted = set(access)
