@@ -32,6 +32,7 @@ from .changes import ACCESS_LEVELS, Change, SourceGraphs, Triple
 from .errors import GraphTaken, MaarifaError, StoreMissing, StoreUnwritable, ValidationFailed, Violation
 from .feed import ChangeFeed
 from .lock import ProcessLock
+from .node import NODE_GRAPH, settle_base_url
 from .terms import from_ox, named, to_ox
 from .validation import View, make_validator
 
@@ -63,11 +64,13 @@ class GraphStore:
     def __init__(self, store: ox.Store, *, base_url: str, path: Path | None = None,
                  lock: ProcessLock | None = None, max_literal: int = DEFAULT_MAX_LITERAL):
         self._store = store
-        self.base_url = base_url.rstrip("/")
         self.path = path
         self._lock = lock
         self.max_literal = max_literal
         self._write_lock = threading.RLock()
+        # the store is the authority on its base URL: another one is refused before anything is written
+        self.base_url, self.base_url_adopted = settle_base_url(
+            store, base_url.rstrip("/"), where=path.parent if path else "(in memory)")
         self.validator = make_validator(load_shapes())
         self.feed = ChangeFeed(store, self._write_lock)
         self._records: dict[str, GraphRecord] = {}
@@ -99,7 +102,14 @@ class GraphStore:
         except OSError as exc:
             lock.release()
             raise StoreUnwritable(data_dir, f"cannot open the store: {exc}") from None
-        return cls(store, base_url=base_url, path=store_dir, lock=lock, **options)
+        try:
+            return cls(store, base_url=base_url, path=store_dir, lock=lock, **options)
+        except MaarifaError as error:
+            # RocksDB closes with its last reference: drop ours and the traceback's (its frames hold
+            # the store) so that the store is closed before the lock is released
+            store = None
+            lock.release()
+            raise error.with_traceback(None) from None
 
     @classmethod
     def in_memory(cls, base_url: str = "http://127.0.0.1:5000", **options) -> "GraphStore":
@@ -225,7 +235,7 @@ class GraphStore:
         """The active graphs (and, for backups, the system graphs) as TriG or N-Quads."""
         keep = {r.physical for r in self._records.values()}
         if include_system:
-            keep |= {CATALOG_GRAPH, FEED_GRAPH}
+            keep |= {CATALOG_GRAPH, FEED_GRAPH, NODE_GRAPH}
         out = ox.Dataset()
         for g in sorted(keep):
             for q in self._store.quads_for_pattern(None, None, None, named(g)):

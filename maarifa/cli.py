@@ -184,7 +184,7 @@ def backup(ctx, directory):
 @click.pass_context
 def restore(ctx, directory):
     """Replace the store with a backup made by `maarifa backup`."""
-    settings = settings_of(ctx)
+    settings = settings_of(ctx, backup=directory)  # the data directory takes the backup's base URL
     wiring.restore_data_dir(settings, directory)
     with wiring.open_store(settings, "maarifa restore") as store:
         click.echo(f"restored {directory} into {settings.data_dir}: {store.count():,} statements")
