@@ -305,10 +305,12 @@ def _register_commands() -> None:
     from .federation_cli import federation
     from .ingest_cli import ingest
     from .peers_cli import COMMANDS as PEERS_COMMANDS
+    from .rebase_cli import rebase_command
     from .search_cli import reindex_command, search_command
     from .user_cli import user
 
-    for command in (ingest, search_command, reindex_command, badge, federation, user, *PEERS_COMMANDS):
+    for command in (ingest, search_command, reindex_command, badge, federation, user, rebase_command,
+                    *PEERS_COMMANDS):
         main.add_command(command)
 
 
