@@ -36,8 +36,10 @@ def make_node(data_dir: Path, tmp_path: Path) -> str:
     assert run("--data-dir", data_dir, "--base-url", OLD, "init").exit_code == 0
     with wiring.open_store(Settings.load({"data_dir": data_dir, "base_url": OLD}, environ={})) as store:
         load_badge_data(store, tmp_path)
-    issued = run("--data-dir", data_dir, "badge", "issue", "commons", "ada", "--json")
+    issued = run("--data-dir", data_dir, "badge", "issue", "commons", "ada", "--json")  # no --base-url: the stored one
     assert issued.exit_code == 0, issued.output
+    assert json.loads(issued.output)["award"].startswith(f"{OLD}/id/award/")
+    assert json.loads(issued.output)["ob2"].startswith(f"{OLD}/ob/v2/assertions/")
     searched = run("--data-dir", data_dir, "search", "Licensing", "--json")
     assert OLD + "/id/skill/18" in [h["id"] for h in json.loads(searched.output)["hits"]]
     services = wiring.open_services(Settings.load({"data_dir": data_dir, "base_url": OLD}, environ={}), "pytest")
