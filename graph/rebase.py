@@ -40,6 +40,7 @@ from .terms import named
 KIND = "rebase"
 BOUNDARIES = ("/", "#", "?")
 EXAMPLES = 3
+KEPT_AS_WRITTEN = ("note", "old", "new")  # payload texts that are not IRIs minted here
 AWARDS_QUERY = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a mf:Award }"
 
 
@@ -122,7 +123,7 @@ class _Rewriter:
 
     def payload(self, value, key: str | None = None):
         """A feed payload with its IRIs rewritten: N-Quads texts (``add``, ``remove``), IRIs in
-        lists and dicts (keys too); free text (``note``) stays."""
+        lists and dicts (keys too); free text (``note``) and an earlier move's bases stay."""
         if isinstance(value, dict):
             return {self.iri(k): self.payload(v, k) for k, v in value.items()}
         if isinstance(value, list):
@@ -130,7 +131,7 @@ class _Rewriter:
         if isinstance(value, str):
             if key in ("add", "remove"):
                 return self.nquads(value)
-            return value if key == "note" else self.iri(value)
+            return value if key in KEPT_AS_WRITTEN else self.iri(value)
         return value
 
 
@@ -192,7 +193,7 @@ def _prepare(store: GraphStore, new: str) -> RebasePlan:
             plan.catalog += 1
     for seq in range(1, store.feed.head + 1):
         entry = store.feed.entry(seq)
-        if entry is None or entry.payload.get("kind") == KIND:  # an earlier move is history: it keeps its URLs
+        if entry is None:
             continue
         payload = {k: v for k, v in entry.payload.items() if k != "seq"}
         moved = rewriter.payload(payload)

@@ -13,6 +13,7 @@ import pytest
 from graph import GraphStore
 from graph.rebase import is_under
 from maarifa import wiring
+from ontology import MF
 from maarifa.settings import Settings
 
 from ..badges.conftest import load_badge_data
@@ -205,3 +206,16 @@ def test_rebase_onto_iris_the_node_did_not_mint_is_refused(node, tmp_path):
 def test_a_bad_new_url_is_refused(node):
     result = run("--data-dir", node, "rebase", "ftp://new.example.org")
     assert result.exit_code == 1 and "must start with http:// or https://" in result.output
+
+
+def test_a_second_rebase_moves_what_the_first_one_wrote(node):
+    third = "https://third.example.org"
+    assert run("--data-dir", node, "rebase", NEW, "--yes").exit_code == 0
+    assert run("--data-dir", node, "rebase", third, "--yes").exit_code == 0
+    with GraphStore.open(node, base_url=third) as store:
+        for payload in feed_payloads(store):
+            text = json.dumps({k: v for k, v in payload.items() if k not in ("old", "new")})
+            assert OLD not in text and NEW not in text, payload["kind"]
+        formers = {q.object.value for q in store._store.quads_for_pattern(None, ox.NamedNode(MF.formerBaseUrl), None)}
+    assert formers == {OLD, NEW}
+    assert third + "/id/skill/18" in search_ids(node, "Licensing")
