@@ -148,11 +148,16 @@ def rebase(store: GraphStore, plan: RebasePlan | str) -> RebasePlan:
     with store._write_lock:
         if isinstance(plan, str) or plan._head != store.feed.head:
             plan = _prepare(store, plan if isinstance(plan, str) else plan.new)
-        _StagedLoad(store._store, plan._staged).finish()
+        loader = _StagedLoad(store._store, plan._staged)
+        loader.finish()
         seq = store.feed.next_seq()
         entry = {"kind": KIND, "old": plan.old, "new": plan.new, "graphs": plan._graphs}
         delete, insert = plan._switch
-        store._store.update(_update_text(delete=delete, insert=insert + store.feed.entry_quads(seq, entry)))
+        try:
+            store._store.update(_update_text(delete=delete, insert=insert + store.feed.entry_quads(seq, entry)))
+        except BaseException:
+            loader.discard()  # reopening the store would drop them too
+            raise
         store.feed.committed(seq)
         store.base_url = plan.new
         store._reload_catalog()
