@@ -18,26 +18,17 @@ from graph.errors import ValidationFailed
 from graph.rebase import is_under, plan_rebase, rebase
 
 from ..conftest import BASE, FIXTURES, ROOT, load_file, snapshot
+from .pausing import PAUSING_STORE
 
 NEW = "https://new.example.org"
 
-KILLED_BEFORE_THE_SWITCH = textwrap.dedent("""
-    import sys, time
+KILLED_BEFORE_THE_SWITCH = PAUSING_STORE + textwrap.dedent("""
+    import sys
     from graph import GraphStore
     from graph.rebase import rebase
 
-    class PausingStore:
-        '''Forwards to the real store; stops before the transaction that switches the graphs.'''
-        def __init__(self, inner):
-            self._inner = inner
-        def __getattr__(self, name):
-            return getattr(self._inner, name)
-        def update(self, text):
-            print("STAGED", flush=True)
-            time.sleep(60)
-
     store = GraphStore.open(sys.argv[1], base_url=sys.argv[2])
-    store._store = PausingStore(store._store)
+    store._store = PausingStore(store._store, "update", "STAGED")  # the transaction that switches the graphs
     rebase(store, sys.argv[3])
 """)
 
