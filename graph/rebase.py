@@ -26,7 +26,6 @@ they verify only while the old host redirects to the new one.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
