@@ -9,6 +9,8 @@ graphs the catalog lists as active. Each physical graph is a ``prov:Entity`` tha
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 
 from ontology import DCT, MF, PROV, RDF, XSD
@@ -16,6 +18,9 @@ from ontology import DCT, MF, PROV, RDF, XSD
 CATALOG_GRAPH = "urn:maarifa:system:catalog"
 FEED_GRAPH = "urn:maarifa:system:feed"
 SYSTEM_PREFIX = "urn:maarifa:system:"
+
+SLUG_CHARS = 60
+HASH_CHARS = 16
 
 ACCESS_IRIS = {"public": MF.Public, "members": MF.MembersOnly, "private": MF.Private}
 ACCESS_BY_IRI = {v: k for k, v in ACCESS_IRIS.items()}
@@ -45,6 +50,22 @@ class GraphRecord:
             (g, MF.importer, (self.importer, XSD.string)),
             (g, MF.accessLevel, (ACCESS_IRIS[self.access], None)),
         ]
+
+
+def source_slug(text: str) -> str:
+    """A readable source key: lower-case letters and digits, anything else as one dash, cut short."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:SLUG_CHARS] or "data"
+
+
+def graph_source_key(graph_iri: str) -> str:
+    """The source key of a load into one named graph: unique for every distinct graph IRI.
+
+    A slug alone is not: two IRIs that share their first 60 characters, or that differ only
+    in punctuation, gave one key, and the second load silently replaced the first graph. The
+    slug stays for people reading the catalog; a hash of the whole IRI makes the key unique.
+    """
+    digest = hashlib.sha256(graph_iri.encode("utf-8")).hexdigest()[:HASH_CHARS]
+    return f"{source_slug(graph_iri)}-{digest}"
 
 
 CATALOG_QUERY = f"""

@@ -41,6 +41,33 @@ class StoreUnwritable(MaarifaError):
         super().__init__(f"cannot write to the data directory {data_dir}: {reason}")
 
 
+class BaseUrlMismatch(MaarifaError):
+    """A command asks for another base URL than the one the store's IRIs are minted under."""
+
+    http_status = 409
+
+    def __init__(self, where, stored: str, requested: str, *, inferred: bool = False,
+                 requested_by: str = "this command"):
+        known = " (the base its IRIs were minted under)" if inferred else ""
+        super().__init__(
+            f"the data directory {where} has the base URL {stored}{known}, but {requested_by} asks for "
+            f"{requested}: run with {stored} (or without setting base_url), or move the node to the new "
+            f"base with `maarifa rebase {requested}`; nothing was changed")
+        self.stored, self.requested = stored, requested
+
+
+class GraphTaken(MaarifaError):
+    """A load names a graph that another source (an importer's, or a multi-graph one) holds."""
+
+    http_status = 409
+
+    def __init__(self, graph_iri: str, source: str, importer: str):
+        super().__init__(
+            f"graph <{graph_iri}> belongs to the source {source!r} (written by {importer}); loading into it "
+            f"would replace that whole source: choose another graph IRI, or re-import that source; nothing was written")
+        self.graph_iri, self.source, self.importer = graph_iri, source, importer
+
+
 class RdfSyntaxError(MaarifaError):
     """Malformed RDF: names the file, line and column."""
 

@@ -92,10 +92,14 @@ class ChangeFeed:
     def lag(self, consumer: str) -> int:
         return self._head - self.cursor(consumer)
 
+    def stored_quads(self, seq: int) -> list[ox.Quad]:
+        """The quads that hold an entry, for a transaction that replaces them."""
+        return list(self._store.quads_for_pattern(_entry_iri(seq), _PAYLOAD, None, _GRAPH))
+
     def rewrite(self, seq: int, payload: dict) -> None:
         """Replace an entry's payload (erasure of a person removes them from past entries too)."""
         with self._lock:
-            old = list(self._store.quads_for_pattern(_entry_iri(seq), _PAYLOAD, None, _GRAPH))
+            old = self.stored_quads(seq)
             new = self.entry_quads(seq, {k: v for k, v in payload.items() if k != "seq"})[0]
             delete = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in old)
             self._store.update(

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from ontology import DCT, MF, ORG, PROV, RDF, SCHEMA, XSD
 
 from .catalog import ACCESS_IRIS
+from .rebase import KIND as REBASE
 from .store import GraphStore
 from .terms import named
 
@@ -47,13 +48,16 @@ class PublicReplica:
             (self.path / "store").mkdir(parents=True, exist_ok=True)
         self._replica = ox.Store(str(self.path / "store")) if self.path else ox.Store()
         self._lock = threading.Lock()
-        self.provenance_graph = store.base_url + PROVENANCE_GRAPH_PATH
         # an order-independent fingerprint per published graph, kept up to date triple by triple,
         # so that peers can tell which graphs changed without fetching them (incremental harvest)
         self._sums: dict[str, int] = {}
         for quad in self._replica:
             if quad.graph_name.value != self.provenance_graph:
                 self._count(quad, +1)
+
+    @property
+    def provenance_graph(self) -> str:
+        return self.store.base_url + PROVENANCE_GRAPH_PATH
 
     # -- what is public -----------------------------------------------------------------
 
@@ -96,15 +100,19 @@ class PublicReplica:
     def rebuild(self) -> int:
         """Recompute the whole replica from the store; returns the number of triples published."""
         with self._lock:
-            consenting = self._consenting()
-            self._replica.clear()
-            total = 0
-            for record in self.public_records():
-                total += self._fill_graph(record, consenting)
-            self._write_provenance()
-            self.store.feed.set_cursor(CONSUMER, self.store.feed.head)
-            self._snapshot()
-            return total
+            return self._rebuild()
+
+    def _rebuild(self, keep_snapshots: int = KEEP_SNAPSHOTS) -> int:
+        consenting = self._consenting()
+        self._replica.clear()
+        self._sums = {}
+        total = 0
+        for record in self.public_records():
+            total += self._fill_graph(record, consenting)
+        self._write_provenance()
+        self.store.feed.set_cursor(CONSUMER, self.store.feed.head)
+        self._snapshot(keep_snapshots)
+        return total
 
     def _fill_graph(self, record, consenting: set[str]) -> int:
         target = named(record.logical)
@@ -146,6 +154,10 @@ class PublicReplica:
             entries = self.store.feed.read(cursor, limit=limit)
             if not entries:
                 return 0
+            if any(entry.payload.get("kind") == REBASE for entry in entries):
+                # every IRI of the node changed: start again, and keep no snapshot holding the old ones
+                self._rebuild(keep_snapshots=1)
+                return len(entries)
             public = {r.logical: r for r in self.public_records()}
             rebuild_graphs: set[str] = set()
             subjects: set[str] = set()
@@ -225,7 +237,7 @@ class PublicReplica:
     def snapshots_dir(self) -> Path | None:
         return self.path / "snapshots" if self.path else None
 
-    def _snapshot(self) -> None:
+    def _snapshot(self, keep: int = KEEP_SNAPSHOTS) -> None:
         if self.path is None:
             return
         self._replica.flush()
@@ -236,7 +248,7 @@ class PublicReplica:
         tmp = root / "LATEST.tmp"
         tmp.write_text(name)
         os.replace(tmp, root / "LATEST")
-        for old in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name)[:-KEEP_SNAPSHOTS]:
+        for old in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name)[:-keep]:
             shutil.rmtree(old, ignore_errors=True)
 
     def latest_snapshot(self) -> Path | None:

@@ -26,11 +26,13 @@ from rdflib.term import Node
 from ontology import MF, PREFIXES, RDF
 from shapes import load_shapes
 
-from .catalog import ACCESS_BY_IRI, CATALOG_GRAPH, CATALOG_QUERY, FEED_GRAPH, SYSTEM_PREFIX, GraphRecord
+from .catalog import (ACCESS_BY_IRI, CATALOG_GRAPH, CATALOG_QUERY, FEED_GRAPH, SYSTEM_PREFIX, GraphRecord,
+                      graph_source_key)
 from .changes import ACCESS_LEVELS, Change, SourceGraphs, Triple
-from .errors import MaarifaError, StoreMissing, StoreUnwritable, ValidationFailed, Violation
+from .errors import GraphTaken, MaarifaError, StoreMissing, StoreUnwritable, ValidationFailed, Violation
 from .feed import ChangeFeed
 from .lock import ProcessLock
+from .node import NODE_GRAPH, settle_base_url
 from .terms import from_ox, named, to_ox
 from .validation import View, make_validator
 
@@ -62,11 +64,13 @@ class GraphStore:
     def __init__(self, store: ox.Store, *, base_url: str, path: Path | None = None,
                  lock: ProcessLock | None = None, max_literal: int = DEFAULT_MAX_LITERAL):
         self._store = store
-        self.base_url = base_url.rstrip("/")
         self.path = path
         self._lock = lock
         self.max_literal = max_literal
         self._write_lock = threading.RLock()
+        # the store is the authority on its base URL: another one is refused before anything is written
+        self.base_url, self.base_url_adopted = settle_base_url(
+            store, base_url.rstrip("/"), where=path.parent if path else "(in memory)")
         self.validator = make_validator(load_shapes())
         self.feed = ChangeFeed(store, self._write_lock)
         self._records: dict[str, GraphRecord] = {}
@@ -98,7 +102,14 @@ class GraphStore:
         except OSError as exc:
             lock.release()
             raise StoreUnwritable(data_dir, f"cannot open the store: {exc}") from None
-        return cls(store, base_url=base_url, path=store_dir, lock=lock, **options)
+        try:
+            return cls(store, base_url=base_url, path=store_dir, lock=lock, **options)
+        except MaarifaError as error:
+            # RocksDB closes with its last reference: drop ours and the traceback's (its frames hold
+            # the store) so that the store is closed before the lock is released
+            store = None
+            lock.release()
+            raise error.with_traceback(None) from None
 
     @classmethod
     def in_memory(cls, base_url: str = "http://127.0.0.1:5000", **options) -> "GraphStore":
@@ -130,6 +141,23 @@ class GraphStore:
 
     def record(self, logical: str) -> GraphRecord | None:
         return self._records.get(logical)
+
+    def source_for_graph(self, graph_iri: str, importer: str) -> str:
+        """The source key of a load into the named graph ``graph_iri`` by ``importer``.
+
+        The catalog is asked first, so a re-load replaces exactly the source that holds the
+        graph now, whatever key it was given (stores made before keys carried a hash keep
+        theirs); a graph nobody holds gets :func:`graph_source_key`. A graph that another
+        importer's source, or a source of several graphs, holds is refused: replacing the
+        source would drop its other graphs too.
+        """
+        record = self._records.get(graph_iri)
+        if record is None:
+            return graph_source_key(graph_iri)
+        shared = sum(1 for r in self._records.values() if r.source == record.source) > 1
+        if record.importer != importer or shared:
+            raise GraphTaken(graph_iri, record.source, record.importer)
+        return record.source
 
     def active_graphs(self, access: Iterable[str] = ACCESS_LEVELS) -> list[str]:
         wanted = set(access)
@@ -207,7 +235,7 @@ class GraphStore:
         """The active graphs (and, for backups, the system graphs) as TriG or N-Quads."""
         keep = {r.physical for r in self._records.values()}
         if include_system:
-            keep |= {CATALOG_GRAPH, FEED_GRAPH}
+            keep |= {CATALOG_GRAPH, FEED_GRAPH, NODE_GRAPH}
         out = ox.Dataset()
         for g in sorted(keep):
             for q in self._store.quads_for_pattern(None, None, None, named(g)):

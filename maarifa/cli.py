@@ -12,12 +12,14 @@ from pathlib import Path
 import click
 
 from graph import SourceGraphs, sha256_checksum
+from graph.catalog import source_slug
 from graph.errors import MaarifaError, ValidationFailed
 
 from . import wiring
 from .cli_base import MaarifaGroup, initialised_settings, settings_of
 from .settings import Settings
 
+LOAD_IMPORTER = "maarifa.load"
 RESULT_FORMATS = ["json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld"]
 
 
@@ -67,9 +69,9 @@ def load(ctx, files, graph_iri, fmt, access, dry_run):
                 triples += parse_file(path, fmt=fmt, base_iri=f"{store.base_url}/id/")
                 described.append(describe_file(path, fmt=fmt, base_iri=f"{store.base_url}/id/"))
                 data += Path(path).read_bytes()
-            name = _source_key(graph_iri or group[0].stem)
+            name = store.source_for_graph(graph_iri, LOAD_IMPORTER) if graph_iri else source_slug(group[0].stem)
             label = ", ".join(p.name for p in group)
-            source = SourceGraphs(name=name, label=label, importer="maarifa.load", checksum=sha256_checksum(data),
+            source = SourceGraphs(name=name, label=label, importer=LOAD_IMPORTER, checksum=sha256_checksum(data),
                                   graph_iris={access: graph_iri} if graph_iri else {})
             try:
                 result = store.replace_source_parsed(source, {access: triples}, dry_run=dry_run,
@@ -83,12 +85,6 @@ def load(ctx, files, graph_iri, fmt, access, dry_run):
                 verb = "would load" if dry_run else "loaded"
                 click.echo(f"{label}: {verb} into <{target}>: {result.added} added, {result.removed} removed, "
                            f"{result.unchanged} unchanged")
-
-
-def _source_key(text: str) -> str:
-    import re
-
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "data"
 
 
 @main.command()
@@ -188,7 +184,7 @@ def backup(ctx, directory):
 @click.pass_context
 def restore(ctx, directory):
     """Replace the store with a backup made by `maarifa backup`."""
-    settings = settings_of(ctx)
+    settings = settings_of(ctx, backup=directory)  # the data directory takes the backup's base URL
     wiring.restore_data_dir(settings, directory)
     with wiring.open_store(settings, "maarifa restore") as store:
         click.echo(f"restored {directory} into {settings.data_dir}: {store.count():,} statements")
@@ -309,10 +305,12 @@ def _register_commands() -> None:
     from .federation_cli import federation
     from .ingest_cli import ingest
     from .peers_cli import COMMANDS as PEERS_COMMANDS
+    from .rebase_cli import rebase_command
     from .search_cli import reindex_command, search_command
     from .user_cli import user
 
-    for command in (ingest, search_command, reindex_command, badge, federation, user, *PEERS_COMMANDS):
+    for command in (ingest, search_command, reindex_command, badge, federation, user, rebase_command,
+                    *PEERS_COMMANDS):
         main.add_command(command)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-
 from pathlib import Path
 
 import click
@@ -11,7 +10,7 @@ import click
 from graph.errors import MaarifaError, StoreMissing
 
 from .settings import Settings
-from .wiring import check_base_url
+from .wiring import node_base_url
 
 
 class MaarifaGroup(click.Group):
@@ -28,12 +27,12 @@ class MaarifaGroup(click.Group):
             sys.exit(130)
 
 
-def settings_of(ctx, **flags) -> Settings:
-    """The settings for a command: the global flags of the root command, then the rest."""
+def settings_of(ctx, *, rebasing_to: str | None = None, backup: Path | None = None, **flags) -> Settings:
+    """The settings for a command: the global flags of the root command, then the rest; the
+    base URL is the data directory's own (see :func:`wiring.node_base_url`)."""
     root = ctx.find_root().obj or {}
-    settings = Settings.load({**(root.get("flags") or {}), **flags}, config=root.get("config"))
-    check_base_url(settings.base_url)
-    return settings
+    settings, origins = Settings.load_with_origins({**(root.get("flags") or {}), **flags}, config=root.get("config"))
+    return node_base_url(settings, origins["base_url"], rebasing_to=rebasing_to, backup=backup)
 
 
 def initialised_settings(ctx, **flags) -> Settings:

@@ -15,6 +15,9 @@ from typing import Any, Mapping
 from graph.errors import MaarifaError
 
 
+DEFAULT = "default"
+
+
 def setting(default, help: str):
     return field(default=default, metadata={"help": help})
 
@@ -22,7 +25,9 @@ def setting(default, help: str):
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = setting(Path("./maarifa-data"), "Directory holding the store, keys, tokens and indexes.")
-    base_url: str = setting("http://127.0.0.1:5000", "Public base URL of this node; instance IRIs are minted under it.")
+    base_url: str = setting("http://127.0.0.1:5000", "Public base URL of this node; instance IRIs are minted under it. "
+                            "Stored in the store by `maarifa init`; unset, the stored one is used; another one is "
+                            "refused (change it with `maarifa rebase`).")
     host: str = setting("127.0.0.1", "Address `maarifa serve` binds to.")
     port: int = setting(5000, "Port `maarifa serve` listens on.")
     threads: int = setting(8, "Worker threads of the web server (one process owns the store).")
@@ -62,6 +67,13 @@ class Settings:
     @classmethod
     def load(cls, flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None,
              config: Path | None = None) -> "Settings":
+        return cls.load_with_origins(flags, environ, config)[0]
+
+    @classmethod
+    def load_with_origins(cls, flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None,
+                          config: Path | None = None) -> tuple["Settings", dict[str, str]]:
+        """The settings, and where each value came from: its flag (``--base-url``), its
+        environment variable, the settings file's path, or ``"default"``."""
         flags = {k: v for k, v in (flags or {}).items() if v is not None}
         environ = os.environ if environ is None else environ
         env = {n: environ[cls.env_name(n)] for n in cls.names() if cls.env_name(n) in environ}
@@ -79,14 +91,17 @@ class Settings:
                                    f"known: {', '.join(cls.names())}")
         elif config:
             raise MaarifaError(f"{config_path}: settings file not found")
-        values = {}
+        values, origins = {}, {}
         for f in fields(cls):
-            for layer in (flags, env, from_file):
+            origins[f.name] = DEFAULT
+            layers = ((flags, "--" + f.name.replace("_", "-")), (env, cls.env_name(f.name)), (from_file, str(config_path)))
+            for layer, origin in layers:
                 if f.name in layer:
                     values[f.name] = _coerce(f, layer[f.name])
+                    origins[f.name] = origin
                     break
         values["data_dir"] = data_dir if "data_dir" not in values else values["data_dir"]
-        return cls(**values)
+        return cls(**values), origins
 
 
 def _coerce(f, value):

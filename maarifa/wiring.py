@@ -6,11 +6,14 @@ import logging
 import os
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import click
 
 from graph import GraphStore
 from graph.federation import PeerList
+from graph.node import INFERRED
 from graph.replica import PublicReplica, replica_status
 from graph.errors import MaarifaError, StoreMissing
 from web.tokens import TokenStore
@@ -183,8 +186,13 @@ def restore_data_dir(settings: Settings, backup: Path) -> None:
 
 
 def open_store(settings: Settings, command: str | None = None) -> GraphStore:
-    return GraphStore.open(settings.data_dir, base_url=settings.base_url, command=command,
-                           max_literal=settings.max_literal)
+    store = GraphStore.open(settings.data_dir, base_url=settings.base_url, command=command,
+                            max_literal=settings.max_literal)
+    if store.base_url_adopted:
+        how = "the base its IRIs were minted under" if store.base_url_adopted == INFERRED else "the one requested"
+        click.echo(f"note: {settings.data_dir} had no stored base URL (made by an older version); adopted "
+                   f"{store.base_url} ({how}) and stored it", err=True)
+    return store
 
 
 def open_services(settings: Settings, command: str | None = None) -> Services:
@@ -209,6 +217,32 @@ def make_app(settings: Settings, services: Services | None = None):
     from web import create_app
 
     return create_app(settings, services or open_services(settings, "maarifa serve"))
+
+
+def node_base_url(settings: Settings, origin: str, *, rebasing_to: str | None = None,
+                  backup: Path | None = None) -> Settings:
+    """The settings with the base URL of the data directory's store (graph/node.py).
+
+    Flag, environment and settings file still decide the *requested* base URL; left at its
+    default, the stored one is used; set to another, the command is refused with both named
+    (``maarifa rebase`` changes it, and may be run with either the old or the new one set;
+    ``maarifa restore`` compares with the ``backup`` it restores, whose store replaces this one).
+    A store another process holds cannot be read: the requested base stands, and the
+    command meets that process's lock if it needs the store.
+    """
+    from graph.errors import BaseUrlMismatch
+    from graph.node import peek_base_url
+
+    from .settings import DEFAULT
+
+    requested = check_base_url(settings.base_url)
+    stored, how = peek_base_url(backup, locked=False) if backup else peek_base_url(settings.data_dir)
+    if stored is not None and stored != requested:
+        if origin != DEFAULT and requested != rebasing_to:
+            by = origin if origin.startswith("-") or origin.startswith("MAARIFA_") else f"base_url in {origin}"
+            raise BaseUrlMismatch(settings.data_dir, stored, requested, inferred=how == INFERRED, requested_by=by)
+        requested = stored
+    return replace(settings, base_url=requested)
 
 
 def check_base_url(url: str) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from rdflib import URIRef
 
 from graph import GraphStore
+from graph.rebase import KIND as REBASE
 
 from . import documents
 from .errors import SearchUnavailable
@@ -68,6 +69,13 @@ class Indexer:
                     entries = self.store.feed.read(report.cursor, limit=limit)
                     if not entries:
                         break
+                    if any(entry.payload.get("kind") == REBASE for entry in entries):
+                        # the node moved to a new base URL: every document's IRI changed
+                        reindex(self.store, self.backend, self.consumer)
+                        report.reindexed = True
+                        report.entries += len(entries)
+                        report.cursor = self.store.feed.cursor(self.consumer)
+                        continue
                     touched: set[str] = set()
                     for entry in entries:
                         touched |= self.affected(entry.payload)

@@ -18,31 +18,24 @@ from graph.errors import QueryError, QueryTimeout, StoreUnwritable
 from graph.query import run_isolated
 
 from ..conftest import BASE, ROOT, load_file
+from .pausing import PAUSING_STORE
 
 sys.path.insert(0, str(ROOT))
 from bench.generate import generate  # noqa: E402
 
-LOADER = textwrap.dedent("""
-    import sys, time
+LOADER = PAUSING_STORE + textwrap.dedent("""
+    import sys
     from pathlib import Path
     from graph import GraphStore, SourceGraphs, sha256_checksum
     from graph.rdfio import parse_file
 
-    class SlowStore:
-        '''Forwards to the real store; pauses half-way through a bulk load so it can be killed there.'''
-        def __init__(self, inner):
-            self._inner = inner
-        def __getattr__(self, name):
-            return getattr(self._inner, name)
-        def bulk_load(self, body, format):
-            lines = body.splitlines(keepends=True)
-            self._inner.bulk_load(b"".join(lines[: len(lines) // 2]), format=format)
-            print("HALF-LOADED", flush=True)
-            time.sleep(60)
+    def load_half(inner, body, format):
+        lines = body.splitlines(keepends=True)
+        inner.bulk_load(b"".join(lines[: len(lines) // 2]), format=format)
 
     data_dir, path = Path(sys.argv[1]), Path(sys.argv[2])
     store = GraphStore.open(data_dir, base_url="http://127.0.0.1:5000")
-    store._store = SlowStore(store._store)
+    store._store = PausingStore(store._store, "bulk_load", "HALF-LOADED", before=load_half)
     source = SourceGraphs(name="big", label=path.name, importer="crash-test", checksum=sha256_checksum(path.read_bytes()))
     store.replace_source_parsed(source, {"public": parse_file(path)})
     print("DONE", flush=True)
