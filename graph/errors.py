@@ -91,7 +91,14 @@ class Violation:
     message: str
     value: str | None = None
     origin: str | None = None  # "people.csv, row 12" / "data.ttl, line 40"
-    severity: str = "Violation"
+    severity: str = "Violation"  # sh:Violation, sh:Warning, sh:Info by local name; others by IRI
+    shape: str | None = None  # the sh:sourceShape (an IRI, or a blank node as _:id)
+    component: str | None = None  # the sh:sourceConstraintComponent IRI
+
+    @property
+    def blocking(self) -> bool:
+        """Only sh:Violation rejects a write; sh:Warning and sh:Info are reported."""
+        return self.severity == "Violation"
 
     def __str__(self) -> str:
         parts = [f"<{self.node}>"]
