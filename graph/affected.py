@@ -106,7 +106,9 @@ def affected_nodes(summary: ChangeSummary, validator, state: StoreState) -> set:
         focus |= summary.objects.get(p, set())
     seeds = set(summary.subjects)
     if reach.inverse:
+        # a triple added or removed also changes what its object's inverse paths see
         seeds |= {o for objects in summary.objects.values() for o in objects if not isinstance(o, ox.Literal)}
+        focus |= seeds
     lost, gained = set(summary.lost_type), set(summary.gained_type)
     if summary.subclasses:
         # every instance of the class (and of its subclasses) now has other superclasses

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.term import Node
 
 from ontology import MF, PREFIXES, RDF
@@ -62,15 +63,18 @@ class GraphStore:
     """One Oxigraph store, its catalog of active graphs and its change feed."""
 
     def __init__(self, store: ox.Store, *, base_url: str, path: Path | None = None,
-                 lock: ProcessLock | None = None, max_literal: int = DEFAULT_MAX_LITERAL):
+                 lock: ProcessLock | None = None, max_literal: int = DEFAULT_MAX_LITERAL,
+                 shapes: Graph | None = None):
         self._store = store
         self.base_url = base_url.rstrip("/")
         self.path = path
         self._lock = lock
         self.max_literal = max_literal
         self._write_lock = threading.RLock()
-        self.hierarchy = ClassHierarchy(class_hierarchy())
-        self.validator = make_validator(load_shapes(), self.hierarchy)
+        # ``shapes`` replaces the project's shapes (tests of the validator use their own)
+        self.shapes = load_shapes() if shapes is None else shapes
+        self.hierarchy = ClassHierarchy(class_hierarchy(self.shapes))
+        self.validator = make_validator(self.shapes, self.hierarchy)
         self.feed = ChangeFeed(store, self._write_lock)
         self._records: dict[str, GraphRecord] = {}
         self._counts: dict[tuple, int] = {}  # (feed head, access levels) -> statements
@@ -485,7 +489,7 @@ class GraphStore:
         if not reference:
             return self.validator
         from .validation import PyshaclValidator
-        return PyshaclValidator(load_shapes(), self.hierarchy)
+        return PyshaclValidator(self.shapes, self.hierarchy)
 
     def validate_triples(self, triples: list[tuple], *, reference: bool = False) -> list[Violation]:
         """Validate parsed triples as if they were added to the store (nothing is written)."""

@@ -18,6 +18,8 @@ def _further(a, b):
 
 
 def _shift(distance, hops):
+    if distance == -1:
+        return -1  # reads nothing, wherever it is applied
     if distance is None or hops is None:
         return None
     return distance + hops
@@ -25,8 +27,8 @@ def _shift(distance, hops):
 
 @dataclass
 class Reach:
-    data: int | None = 0  # farthest node whose triples are read (the focus node itself: 0)
-    types: int | None = -1  # farthest node whose rdf:type is read (-1: none beyond ``data``)
+    data: int | None = -1  # farthest node whose triples are read (the focus node itself: 0; none: -1)
+    types: int | None = -1  # farthest node whose rdf:type is read (none: -1)
     inverse: bool = False  # reads triples that point at a node (inverse paths, sh:targetObjectsOf)
     types_under_negation: bool = False  # a type *added* can break a result (sh:not, sh:xone, ...)
 
@@ -45,12 +47,11 @@ class Reach:
     def include(self, other: "Reach", hops, negated: bool = False) -> None:
         """Add what a shape validated on nodes ``hops`` steps away reads."""
         self.read_data(_shift(other.data, hops))
-        if other.types != -1:
-            self.read_types(_shift(other.types, hops))
+        self.read_types(_shift(other.types, hops))
         self.inverse |= other.inverse
         self.types_under_negation |= other.types_under_negation or (negated and other.types != -1)
 
     @property
     def type_distance(self):
         """How far a change of types can matter: ``data`` or ``types``, whichever is further."""
-        return _further(self.data, self.types) if self.types != -1 else self.data
+        return _further(self.data, self.types)
