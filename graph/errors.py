@@ -107,6 +107,8 @@ class Violation:
         if self.value is not None:
             parts.append(f"value {self.value}")
         text = " ".join(parts) + f": {self.message}"
+        if not self.blocking:
+            text = f"{self.severity}: {text}"
         return f"{self.origin}: {text}" if self.origin else text
 
 
