@@ -40,8 +40,11 @@ class StoreState:
             not self.removed or (q.subject, q.predicate, q.object, q.graph_name) not in self.removed)
 
     def describe(self, node):
+        # the hot loop of every bulk load: the visibility test is written out, not called
+        graphs, removed = self.graphs, self.removed
         for q in self._store.quads_for_pattern(node, None, None, None):
-            if self._visible(q):
+            if q.graph_name.value in graphs and (
+                    not removed or (q.subject, q.predicate, q.object, q.graph_name) not in removed):
                 yield q.predicate, q.object
         yield from self.added.get(node.value, ())
 

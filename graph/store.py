@@ -434,9 +434,11 @@ class GraphStore:
         for triples in staged.values():
             for s, p, o in triples:
                 by_subject.setdefault(s.value, []).append((p, o))
-                if p == TYPE or p == SUBCLASS_OF:
-                    summary.triple(s, p, o, added=True)
+                if p == SUBCLASS_OF:
+                    summary.subclasses.add(s.value)
         summary.subjects = {named(s) for s in by_subject}
+        if self.validator.reach.types_under_negation:
+            summary.gained_type = {named(s) for s, pairs in by_subject.items() if any(p == TYPE for p, _ in pairs)}
         if self.validator.object_target_predicates or self.validator.reach.inverse:
             for triples in staged.values():
                 for s, p, o in triples:

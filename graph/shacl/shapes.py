@@ -53,10 +53,6 @@ class Shape:
     name: str | None = None
     deactivated: bool = False
 
-    @property
-    def name_for_results(self) -> str:
-        return node_name(self.node)
-
     def validate(self, view: View, focus, out: list) -> None:
         """Append the results of validating ``focus`` against this shape (section 3.4)."""
         if self.deactivated:
@@ -189,25 +185,17 @@ def _message(shapes: Graph, node) -> str | None:
 
 def target_shapes(shapes: Graph) -> list:
     """Every shape with a target (section 2.1.3), implicit class targets included, in a stable order."""
-    found = set()
+    found = set(implicit_class_targets(shapes))
     for target in _TARGETS:
         found |= set(shapes.subjects(target, None))
-    class_types = {RDFS.Class, *shapes.transitive_subjects(RDFS.subClassOf, RDFS.Class)}
-    for cls in class_types:
-        for node in shapes.subjects(RDF.type, cls):
-            if _is_shape(shapes, node):
-                found.add(node)
     return sorted(found, key=lambda n: (isinstance(n, BNode), str(n)))
 
 
-def _is_shape(shapes: Graph, node) -> bool:
-    types = set(shapes.objects(node, RDF.type))
-    return SH.NodeShape in types or SH.PropertyShape in types
-
-
-def _implicit_class(shapes: Graph, node) -> bool:
+def implicit_class_targets(shapes: Graph) -> set:
+    """Shapes that are also classes: each targets its own instances (section 2.1.3.3)."""
     class_types = {RDFS.Class, *shapes.transitive_subjects(RDFS.subClassOf, RDFS.Class)}
-    return _is_shape(shapes, node) and any(t in class_types for t in shapes.objects(node, RDF.type))
+    return {node for cls in class_types for node in shapes.subjects(RDF.type, cls)
+            if {SH.NodeShape, SH.PropertyShape} & set(shapes.objects(node, RDF.type))}
 
 
 class CompiledShapes:
@@ -223,6 +211,7 @@ class CompiledShapes:
         self.reach = Reach()
         self.target_nodes: list = []
         memo: dict = {}
+        self._implicit = implicit_class_targets(shapes)
         # parameters of constraint components declared in the shapes graph (SHACL-SPARQL, 6)
         custom = {p for parameter in shapes.objects(None, SH.parameter) for p in shapes.objects(parameter, SH.path)}
         for node in shapes.subjects(SH.target, None):
@@ -241,7 +230,7 @@ class CompiledShapes:
     def _add_targets(self, shape: Shape, node) -> None:
         shapes = self.shapes
         classes = [str(c) for c in shapes.objects(node, SH.targetClass)]
-        if _implicit_class(shapes, node):
+        if node in self._implicit:
             classes.append(str(node))
         for cls in dict.fromkeys(classes):
             self.by_class.setdefault(cls, []).append(shape)
