@@ -443,17 +443,17 @@ class GraphStore:
             for triples in staged.values():
                 for s, p, o in triples:
                     summary.objects.setdefault(p.value, set()).add(o)
+        old_types: dict = {}
         for r in old.values():
             for q in self._store.quads_for_pattern(None, None, None, named(r.physical)):
                 summary.triple(q.subject, q.predicate, q.object, added=False)
-        # a type kept by the new version of the source is neither lost nor gained
-        summary.lost_type -= {s for s in summary.lost_type if set(self._types_in(s, replaced)) <=
-                              {o for p, o in by_subject.get(s.value, ()) if p == TYPE}}
+                if q.predicate == TYPE:
+                    old_types.setdefault(q.subject, set()).add(q.object)
+        # a type kept by the new version of the source is not lost
+        summary.lost_type = {s for s, types in old_types.items()
+                             if not types <= {o for p, o in by_subject.get(s.value, ()) if p == TYPE}}
         state = StoreState(self._store, set(self.active_graphs()) - replaced, by_subject)
         self._run_validation(affected_nodes(summary, self.validator, state), state, origins)
-
-    def _types_in(self, node, graphs: set[str]):
-        return [q.object for q in self._store.quads_for_pattern(node, TYPE, None, None) if q.graph_name.value in graphs]
 
     def _run_validation(self, focus: set, state: StoreState, origins: dict[str, str], batch: int = 20000,
                         validator=None) -> list[Violation]:

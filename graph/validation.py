@@ -15,7 +15,6 @@ import dataclasses
 import logging
 from typing import Iterable
 
-import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.namespace import SH
 
@@ -24,7 +23,7 @@ from .shacl.errors import UnsupportedShape
 from .shacl.paths import path_key, result_path
 from .shacl.reach import Reach
 from .shacl.shapes import CompiledShapes, Result
-from .shacl.terms import node_name
+from .shacl.keys import node_name
 from .shacl.view import ClassHierarchy, View
 from .terms import to_ox
 

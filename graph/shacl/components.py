@@ -16,9 +16,10 @@ from rdflib import RDF, Literal as RLiteral, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH, XSD
 
+from ..terms import to_ox
 from .errors import UnsupportedShape
-from .literals import RDF_LANGSTRING, comparable, has_datatype, less
-from .terms import term_key, rdflib_key
+from .literals import comparable, has_datatype, less
+from .keys import rdflib_key, term_key
 
 
 def _value_type(compiler, shape, parameter, argument):
@@ -59,7 +60,6 @@ _RANGE = {
 
 
 def _value_range(compiler, shape, parameter, argument):
-    from ..terms import to_ox
     bound = comparable(to_ox(argument))
     word, inside = _RANGE[parameter]
 

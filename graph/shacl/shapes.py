@@ -13,16 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Graph, URIRef
 from rdflib.namespace import SH
 
 from ..terms import to_ox
 from .components import COMPONENTS, NOT_CONSTRAINTS, PROPERTY_SHAPE_ONLY, TRUE
 from .errors import UnsupportedShape
+from .keys import node_name
 from .paths import parse_path
 from .reach import Reach
-from .terms import node_name
 from .view import View
 
 SH_NS = str(SH)

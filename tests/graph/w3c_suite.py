@@ -13,13 +13,13 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib import RDF, Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
 from graph.errors import Violation
 from graph.shacl.paths import path_key
-from graph.shacl.terms import node_name
+from graph.shacl.keys import node_name
 from graph.validation import severity_name
 
 SUITE = Path(__file__).resolve().parents[1] / "fixtures" / "w3c-shacl-core"
