@@ -496,12 +496,14 @@ class GraphStore:
     def validate_triples(self, triples: list[tuple], *, reference: bool = False) -> list[Violation]:
         """Validate parsed triples as if they were added to the store (nothing is written)."""
         by_subject: dict[str, list[tuple]] = {}
+        summary = ChangeSummary()
         for s, p, o in triples:
             s = self.skolemize(s)
             o = self.skolemize(o) if isinstance(o, ox.BlankNode) else o
             by_subject.setdefault(s.value, []).append((p, o))
+            summary.triple(s, p, o, added=True)
         state = StoreState(self._store, self.active_graphs(), by_subject)
-        return self._collect(set(map(named, by_subject)), state, reference)
+        return self._collect(affected_nodes(summary, self.validator, state), state, reference)
 
     def validate_all(self, *, reference: bool = False) -> list[Violation]:
         """Validate every node in the active graphs (used by ``maarifa validate``)."""

@@ -37,10 +37,6 @@ class ClassHierarchy:
         for sub, sup in pairs:
             self.parents.setdefault(sub, set()).add(sup)
 
-    @classmethod
-    def from_graph(cls, graph: Graph) -> "ClassHierarchy":
-        return cls((str(s), str(o)) for s, o in graph.subject_objects(RDFS.subClassOf))
-
     def subclasses(self, classes: Iterable[str]) -> set[str]:
         """The classes given and every class below them (for picking instances to re-check)."""
         children: dict[str, set[str]] = {}
