@@ -118,7 +118,14 @@ class Violation:
     message: str
     value: str | None = None
     origin: str | None = None  # "people.csv, row 12" / "data.ttl, line 40"
-    severity: str = "Violation"
+    severity: str = "Violation"  # sh:Violation, sh:Warning, sh:Info by local name; others by IRI
+    shape: str | None = None  # the sh:sourceShape (an IRI, or a blank node as _:id)
+    component: str | None = None  # the sh:sourceConstraintComponent IRI
+
+    @property
+    def blocking(self) -> bool:
+        """Only sh:Violation rejects a write; sh:Warning and sh:Info are reported."""
+        return self.severity == "Violation"
 
     def __str__(self) -> str:
         parts = [f"<{self.node}>"]
@@ -127,6 +134,8 @@ class Violation:
         if self.value is not None:
             parts.append(f"value {self.value}")
         text = " ".join(parts) + f": {self.message}"
+        if not self.blocking:
+            text = f"{self.severity}: {text}"
         return f"{self.origin}: {text}" if self.origin else text
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .catalog import CATALOG_GRAPH
+from .affected import StoreState
 from .errors import MaarifaError
 from .node import base_url_change
 from .store import GraphStore, _StagedLoad, _update_text
@@ -187,7 +188,9 @@ def _prepare(store: GraphStore, new: str) -> RebasePlan:
         plan.statements += len(triples)
     if rewriter.foreign_count:
         raise RebaseConflict(new, rewriter.foreign, rewriter.foreign_count)
-    store._run_validation(set(by_subject), lambda node: iter(by_subject.get(node.value, ())), {})
+    # the rewritten graphs alone are the whole store after the switch: validate them as such
+    state = StoreState(store._store, (), by_subject)
+    store._run_validation({named(s) for s in by_subject}, state, {})
     delete, insert = base_url_change(old, new)
     for q in store._store.quads_for_pattern(None, None, None, named(CATALOG_GRAPH)):
         moved = rewriter.quad(q)

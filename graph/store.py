@@ -9,6 +9,7 @@ an entry to the change feed in the same transaction as the data.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import json
@@ -21,10 +22,11 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.term import Node
 
 from ontology import MF, PREFIXES, RDF
-from shapes import load_shapes
+from shapes import class_hierarchy, load_shapes
 
 from .catalog import (ACCESS_BY_IRI, CATALOG_GRAPH, CATALOG_QUERY, FEED_GRAPH, SYSTEM_PREFIX, GraphRecord,
                       graph_source_key)
@@ -34,7 +36,8 @@ from .feed import ChangeFeed
 from .lock import ProcessLock
 from .node import NODE_GRAPH, settle_base_url
 from .terms import from_ox, named, to_ox
-from .validation import View, make_validator
+from .affected import SUBCLASS_OF, ChangeSummary, StoreState, affected_nodes
+from .validation import ClassHierarchy, View, make_validator
 
 STORE_DIR = "store"
 GENID = "/.well-known/genid/"
@@ -62,7 +65,8 @@ class GraphStore:
     """One Oxigraph store, its catalog of active graphs and its change feed."""
 
     def __init__(self, store: ox.Store, *, base_url: str, path: Path | None = None,
-                 lock: ProcessLock | None = None, max_literal: int = DEFAULT_MAX_LITERAL):
+                 lock: ProcessLock | None = None, max_literal: int = DEFAULT_MAX_LITERAL,
+                 shapes: Graph | None = None):
         self._store = store
         self.path = path
         self._lock = lock
@@ -71,7 +75,10 @@ class GraphStore:
         # the store is the authority on its base URL: another one is refused before anything is written
         self.base_url, self.base_url_adopted = settle_base_url(
             store, base_url.rstrip("/"), where=path.parent if path else "(in memory)")
-        self.validator = make_validator(load_shapes())
+        # ``shapes`` replaces the project's shapes (tests of the validator use their own)
+        self.shapes = load_shapes() if shapes is None else shapes
+        self.hierarchy = ClassHierarchy(class_hierarchy(self.shapes))
+        self.validator = make_validator(self.shapes, self.hierarchy)
         self.feed = ChangeFeed(store, self._write_lock)
         self._records: dict[str, GraphRecord] = {}
         self._counts: dict[tuple, int] = {}  # (feed head, access levels) -> statements
@@ -434,134 +441,117 @@ class GraphStore:
     # -- validation ----------------------------------------------------------------------
 
     def _validate_change(self, add: list[ox.Quad], remove: list[ox.Quad], origins: dict[str, str]) -> None:
-        focus = {q.subject.value for q in add + remove if isinstance(q.subject, ox.NamedNode)}
-        # a node that lost its type may leave dangling references behind: check who points at it
-        for q in remove:
-            if q.predicate == TYPE:
-                focus |= self._referrers(q.subject)
-        added = {}
+        added: dict[str, list] = {}
+        summary = ChangeSummary()
         for q in add:
             added.setdefault(q.subject.value, []).append((q.predicate, q.object))
+            summary.triple(q.subject, q.predicate, q.object, added=True)
+        for q in remove:
+            summary.triple(q.subject, q.predicate, q.object, added=False)
         removed = set((q.subject, q.predicate, q.object, q.graph_name) for q in remove)
-        active = set(self.active_graphs())
         # graphs created by this very change are not active yet
-        active |= {q.graph_name.value for q in add}
-
-        def current(node: ox.NamedNode):
-            for q in self._store.quads_for_pattern(node, None, None, None):
-                if q.graph_name.value in active and (q.subject, q.predicate, q.object, q.graph_name) not in removed:
-                    yield q.predicate, q.object
-            yield from added.get(node.value, ())
-
-        self._run_validation(focus, current, origins)
+        graphs = set(self.active_graphs()) | {q.graph_name.value for q in add}
+        state = StoreState(self._store, graphs, added, removed)
+        self._run_validation(affected_nodes(summary, self.validator, state), state, origins)
 
     def _validate_replacement(self, old: dict[str, GraphRecord], staged: dict[str, list[tuple]],
                               origins: dict[str, str]) -> None:
         replaced = {r.physical for r in old.values()}
-        other_graphs = set(self.active_graphs()) - replaced
         by_subject: dict[str, list[tuple]] = {}
+        summary = ChangeSummary()
         for triples in staged.values():
             for s, p, o in triples:
                 by_subject.setdefault(s.value, []).append((p, o))
-        focus = set(by_subject)
-        for subject in self._removed_subjects(old, staged):
-            focus |= {f for f in self._referrers(named(subject)) if f not in by_subject}
-        focus |= set()
+                if p == SUBCLASS_OF:
+                    summary.subclasses.add(s.value)
+        summary.subjects = {named(s) for s in by_subject}
+        if self.validator.reach.types_under_negation:
+            summary.gained_type = {named(s) for s, pairs in by_subject.items() if any(p == TYPE for p, _ in pairs)}
+        if self.validator.object_target_predicates or self.validator.reach.inverse:
+            for triples in staged.values():
+                for s, p, o in triples:
+                    summary.objects.setdefault(p.value, set()).add(o)
+        old_types: dict = {}
+        for r in old.values():
+            for q in self._store.quads_for_pattern(None, None, None, named(r.physical)):
+                summary.triple(q.subject, q.predicate, q.object, added=False)
+                if q.predicate == TYPE:
+                    old_types.setdefault(q.subject, set()).add(q.object)
+        # a type kept by the new version of the source is not lost
+        summary.lost_type = {s for s, types in old_types.items()
+                             if not types <= {o for p, o in by_subject.get(s.value, ()) if p == TYPE}}
+        state = StoreState(self._store, set(self.active_graphs()) - replaced, by_subject)
+        self._run_validation(affected_nodes(summary, self.validator, state), state, origins)
 
-        def current(node: ox.NamedNode):
-            for q in self._store.quads_for_pattern(node, None, None, None):
-                if q.graph_name.value in other_graphs:
-                    yield q.predicate, q.object
-            yield from by_subject.get(node.value, ())
-
-        self._run_validation(focus, current, origins)
-
-    def _referrers(self, node) -> set[str]:
-        active = set(self.active_graphs())
-        return {q.subject.value for q in self._store.quads_for_pattern(None, None, node, None)
-                if q.graph_name.value in active and isinstance(q.subject, ox.NamedNode)}
-
-    def _run_validation(self, focus: set[str], current, origins: dict[str, str], batch: int = 20000,
-                        validator=None) -> None:
+    def _run_validation(self, focus: set, state: StoreState, origins: dict[str, str], batch: int = 20000,
+                        validator=None) -> list[Violation]:
+        """Validate ``focus``; raise :class:`ValidationFailed` if a result is a violation
+        (warnings and infos are returned, they do not reject a write)."""
         # millions of short-lived term objects: the cyclic garbage collector would rescan the
         # whole heap again and again (validation got slower per triple as imports grew)
         enabled = gc.isenabled()
         gc.disable()
         try:
-            self._run_validation_batches(focus, current, origins, batch, validator or self.validator)
+            found = self._validation_batches(focus, state, batch, validator or self.validator)
         finally:
             if enabled:
                 gc.enable()
-
-    def _run_validation_batches(self, focus, current, origins, batch, validator) -> None:
-        violations: list[Violation] = []
-        type_cache: dict[str, list] = {}
-        focus_list = sorted(focus)
-        for start in range(0, len(focus_list), batch):
-            view = View()
-            chunk = focus_list[start:start + batch]
-            for subject in chunk:
-                for p, o in dict.fromkeys(current(named(subject))):
-                    view.add(subject, p.value, o)
-            # the shapes also look one step out: the classes of the nodes the focus nodes point to
-            for subject in chunk:
-                for objects in view.props.get(subject, {}).values():
-                    for o in objects:
-                        if isinstance(o, ox.NamedNode) and o.value not in view.types:
-                            if o.value not in type_cache:
-                                type_cache[o.value] = [t for p, t in current(o) if p == TYPE]
-                            for t in type_cache[o.value]:
-                                view.types.setdefault(o.value, set()).add(t.value)
-            violations += validator.validate(view, chunk)
-        if violations:
-            located = [Violation(v.node, v.path, v.message, v.value, origins.get(v.node), v.severity)
-                       for v in violations]
+        located = [dataclasses.replace(v, origin=origins.get(v.node)) for v in found]
+        if any(v.blocking for v in located):
             raise ValidationFailed(located)
+        return located
+
+    def _validation_batches(self, focus: set, state: StoreState, batch: int, validator) -> list[Violation]:
+        violations: list[Violation] = []
+        focus_list = sorted(focus, key=lambda n: (not isinstance(n, ox.NamedNode), n.value))
+        incoming = state.incoming if validator.needs_incoming else None
+        for start in range(0, len(focus_list), batch):
+            view = View(describe=state.describe, types=state.types, incoming=incoming,
+                        hierarchy=self.hierarchy)
+            chunk = focus_list[start:start + batch]
+            for node in chunk:
+                if isinstance(node, ox.NamedNode):
+                    view.preload(node, state.describe(node))
+            violations += validator.validate(view, chunk)
+        return violations
 
     def _reference_validator(self, reference: bool):
         if not reference:
             return self.validator
         from .validation import PyshaclValidator
-        return PyshaclValidator(load_shapes())
+        return PyshaclValidator(self.shapes, self.hierarchy)
 
     def validate_triples(self, triples: list[tuple], *, reference: bool = False) -> list[Violation]:
         """Validate parsed triples as if they were added to the store (nothing is written)."""
         by_subject: dict[str, list[tuple]] = {}
+        summary = ChangeSummary()
         for s, p, o in triples:
             s = self.skolemize(s)
             o = self.skolemize(o) if isinstance(o, ox.BlankNode) else o
             by_subject.setdefault(s.value, []).append((p, o))
-        active = set(self.active_graphs())
-
-        def current(node):
-            for q in self._store.quads_for_pattern(node, None, None, None):
-                if q.graph_name.value in active:
-                    yield q.predicate, q.object
-            yield from by_subject.get(node.value, ())
-        try:
-            self._run_validation(set(by_subject), current, {}, validator=self._reference_validator(reference))
-        except ValidationFailed as failed:
-            return failed.violations
-        return []
+            summary.triple(s, p, o, added=True)
+        state = StoreState(self._store, self.active_graphs(), by_subject)
+        return self._collect(affected_nodes(summary, self.validator, state), state, reference)
 
     def validate_all(self, *, reference: bool = False) -> list[Violation]:
         """Validate every node in the active graphs (used by ``maarifa validate``)."""
-        focus = set()
+        # the candidates for every kind of target (SHACL 1.0, section 2.1.3)
+        focus = set(self.validator.target_nodes)
         for physical in self.active_graphs():
-            for q in self._store.quads_for_pattern(None, TYPE, None, named(physical)):
-                if isinstance(q.subject, ox.NamedNode):
-                    focus.add(q.subject.value)
-        active = set(self.active_graphs())
+            graph = named(physical)
+            focus |= {q.subject for q in self._store.quads_for_pattern(None, TYPE, None, graph)}
+            for p in self.validator.subject_target_predicates:
+                focus |= {q.subject for q in self._store.quads_for_pattern(None, named(p), None, graph)}
+            for p in self.validator.object_target_predicates:
+                focus |= {q.object for q in self._store.quads_for_pattern(None, named(p), None, graph)}
+        state = StoreState(self._store, self.active_graphs())
+        return self._collect({n for n in focus if not isinstance(n, ox.BlankNode)}, state, reference)
 
-        def current(node):
-            for q in self._store.quads_for_pattern(node, None, None, None):
-                if q.graph_name.value in active:
-                    yield q.predicate, q.object
+    def _collect(self, focus: set, state: StoreState, reference: bool) -> list[Violation]:
         try:
-            self._run_validation(focus, current, {}, validator=self._reference_validator(reference))
+            return self._run_validation(focus, state, {}, validator=self._reference_validator(reference))
         except ValidationFailed as failed:
             return failed.violations
-        return []
 
     # -- maintenance -------------------------------------------------------------------
 

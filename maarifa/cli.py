@@ -106,15 +106,17 @@ def validate(ctx, file, fmt, reference, as_json):
         else:
             violations = store.validate_all(reference=reference)
             subject = "the store"
+    # sh:Warning and sh:Info results are listed, but only sh:Violation fails (as on writes)
+    conforms = not any(v.blocking for v in violations)
     if as_json:
-        click.echo(json.dumps({"conforms": not violations, "violations": [v.__dict__ for v in violations]}, indent=2))
+        click.echo(json.dumps({"conforms": conforms, "violations": [v.__dict__ for v in violations]}, indent=2))
     elif violations:
-        click.echo(f"{subject}: {len(violations)} violation(s)")
+        click.echo(f"{subject}: {len(violations)} result(s)" if conforms else f"{subject}: {len(violations)} violation(s)")
         for v in violations:
             click.echo(f"  - {v}")
     else:
         click.echo(f"{subject} conforms to the shapes")
-    if violations:
+    if not conforms:
         sys.exit(1)
 
 
