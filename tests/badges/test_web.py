@@ -50,10 +50,12 @@ def test_ob_documents_are_json_ld(node):
     award = node.service.issue("commons", "ada").award
     for path in ("/ob/v2/issuer", "/ob/v2/keys/rsa", "/ob/v2/revocations", "/ob/v2/badges/commons",
                  f"/ob/v2/assertions/{award.id}", "/ob/v3/issuer", "/ob/v3/keys/ed25519",
-                 "/ob/v3/achievements/commons", f"/ob/v3/credentials/{award.id}", "/ob/v3/revocations"):
+                 "/ob/v3/achievements/commons", f"/ob/v3/credentials/{award.id}", "/ob/v3/status/revocation"):
         response = node.client.get(path)
         assert response.status_code == 200 and response.mimetype == "application/ld+json", path
         assert "ada@example.org" not in response.get_data(as_text=True)
+    # the 1EdTech revocation list has no JSON-LD context: plain JSON
+    assert node.client.get("/ob/v3/revocations").mimetype == "application/json"
     assert node.client.get(f"/ob/v2/assertions/{award.id}.jws").get_data(as_text=True).count(".") == 2
     assert node.client.get(f"/ob/v3/credentials/{award.id}.jwt").mimetype == "application/jwt"
     assert node.client.get(f"/ob/v2/assertions/{award.id}.png").data.startswith(b"\x89PNG")
