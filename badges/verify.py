@@ -302,6 +302,8 @@ class Verifier:
         context = doc.get("@context")
         contexts = context if isinstance(context, list) else [context]
         types = _types(doc.get("type"))
+        if "BitstringStatusListCredential" in types:
+            return self._verify_status_list(doc)
         if any(c in (VC2_CONTEXT, VC1_CONTEXT) for c in contexts) or "VerifiableCredential" in types:
             return self._verify_ob3(doc, recipient)
         if "Assertion" in types or ob2.OB2_CONTEXT in contexts:
@@ -595,6 +597,14 @@ class Verifier:
             return result
         self._ob3_status(result, doc, ours)
         self._ob3_recipient(result, doc, recipient)
+        return result
+
+    def _verify_status_list(self, doc: dict) -> Verification:
+        """A status list credential on its own: a credential whose proof verifies (its bits are read
+        when a credential that points into it is verified)."""
+        result = Verification(kind="Bitstring status list credential (eddsa-rdfc-2022)", document=doc)
+        if self.check_vc(result, doc):
+            self.check_proof(result, doc, _issuer_id(doc))
         return result
 
     def _ob3_status(self, result: Verification, doc: dict, ours: bool) -> None:
