@@ -114,8 +114,14 @@ class LiveNode:
         self.thread.start()
 
     def close(self):
+        """Stop serving and release the data directory (again: a no-op)."""
+        if self.thread is None:
+            return
+        # let the requests being answered finish first: closing under them breaks their threads
+        self.server.task_dispatcher.shutdown()
         self.server.close()
         self.thread.join(timeout=5)
+        self.thread = None
         self.services.close()
 
 
