@@ -13,8 +13,8 @@ default, drops undefined properties and turns an undefined type such as
 ``1EdTechRevocationList`` into ``http://example.org/base/1EdTechRevocationList``, so what it
 signs or verifies is not what Digital Bazaar's verifier (jsonld.js) sees. :func:`expand`
 therefore expands with one more context that maps every undefined term into a sentinel
-vocabulary, and refuses the document when anything lands there (:class:`UnsafeJsonLd`);
-canonicalization then runs on that checked expansion with no base IRI, as jsonld.js does.
+vocabulary, and relative references under a sentinel base, and refuses the document when
+anything lands there (:class:`UnsafeJsonLd`).
 """
 
 from __future__ import annotations
@@ -102,9 +102,7 @@ class _Resolver(ContextResolver):
 
 
 def _options(**extra) -> dict:
-    # base None: a relative reference stays relative (and is refused below) instead of being
-    # resolved against pyld's default base, which jsonld.js does not have
-    return {"documentLoader": document_loader, "base": None,
+    return {"documentLoader": document_loader,
             "contextResolver": _Resolver(jsonld._resolved_context_cache, document_loader), **extra}
 
 
@@ -131,9 +129,13 @@ class UnsafeJsonLd(JsonLdFailed):
         self.problems = problems
 
 
-#: the @vocab of the checking context: no real vocabulary lives here
+#: where the checking context sends what the declared contexts leave undefined: a term or a
+#: type lands under UNDEFINED_VOCAB (its @vocab), a relative reference under RELATIVE_BASE
+#: (the base IRI); no real vocabulary or host lives there (.invalid is reserved, RFC 2606)
 UNDEFINED_VOCAB = "urn:maarifa:undefined-term:"
-_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+RELATIVE_BASE = "https://relative-reference.invalid/"
+_CHECKING_CONTEXT = {"@vocab": UNDEFINED_VOCAB}  # one object: the resolver caches it by identity
+_LANDED = re.compile(re.escape(UNDEFINED_VOCAB) + r'([^\s"<>]*)|' + re.escape(RELATIVE_BASE) + r'([^\s"<>]*)')
 
 
 def _sets_vocab(context) -> bool:
@@ -143,51 +145,25 @@ def _sets_vocab(context) -> bool:
 
 
 def _with_checking_context(document: dict) -> dict:
-    """The document with an ``@vocab`` context last, unless it maps undefined terms itself."""
+    """The document with the checking ``@vocab`` context last, unless it maps undefined terms itself."""
     doc = copy.deepcopy(document)
     context = doc.get("@context")
     if _sets_vocab(context):
         return doc  # a document-wide @vocab defines every term (the JSON-LD way to be open)
     contexts = [] if context is None else list(context) if isinstance(context, list) else [context]
-    doc["@context"] = contexts + [{"@vocab": UNDEFINED_VOCAB}]
+    doc["@context"] = contexts + [_CHECKING_CONTEXT]
     return doc
 
 
-def _unsafe(expanded) -> list[str]:
-    """What jsonld.js's safe mode would refuse in an expansion made with the checking context."""
-    problems: list[str] = []
-
-    def name(iri: str) -> str:
-        return iri[len(UNDEFINED_VOCAB):]
-
-    def check_iri(value, what: str) -> None:
-        if not isinstance(value, str):
-            return
-        if value.startswith(UNDEFINED_VOCAB):
-            problems.append(f"{what} {name(value)!r} is not defined by the document's contexts")
-        elif not value.startswith("_:") and not _ABSOLUTE_IRI.match(value):
-            problems.append(f"{what} {value!r} is a relative reference (not an absolute IRI)")
-
-    def walk(node) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-            return
-        if not isinstance(node, dict):
-            return
-        for key, value in node.items():
-            if key.startswith(UNDEFINED_VOCAB):
-                problems.append(f"property {name(key)!r} is not defined by the document's contexts")
-            if key == "@type":
-                for item in value if isinstance(value, list) else [value]:
-                    check_iri(item, "type")
-            elif key == "@id":
-                check_iri(value, "identifier")
-            elif key != "@value":
-                walk(value)
-
-    walk(expanded)
-    return list(dict.fromkeys(problems))
+def _refuse_what_landed(text: str) -> None:
+    """:class:`UnsafeJsonLd` naming every term and reference that ``text`` (an expansion or
+    N-Quads made with the checking context) shows under the sentinel IRIs."""
+    problems = []
+    for undefined, relative in _LANDED.findall(text):
+        problems.append(f"term {undefined!r} is not defined by the document's contexts" if not relative else
+                        f"identifier {relative!r} is a relative reference (not an absolute IRI)")
+    if problems:
+        raise UnsafeJsonLd(list(dict.fromkeys(problems)))
 
 
 def _run(fn, *args, **kwargs):
@@ -202,19 +178,21 @@ def _run(fn, *args, **kwargs):
 
 
 def expand(document: dict) -> list:
-    """The expanded form, in safe mode: :class:`UnsafeJsonLd` names every undefined term, type
-    and relative identifier (contexts from the bundle only)."""
-    expanded = _run(jsonld.expand, _with_checking_context(document), _options())
-    problems = _unsafe(expanded)
-    if problems:
-        raise UnsafeJsonLd(problems)
+    """The expanded form, in safe mode: :class:`UnsafeJsonLd` names every undefined term or type
+    and every relative identifier (contexts from the bundle only)."""
+    expanded = _run(jsonld.expand, _with_checking_context(document), _options(base=RELATIVE_BASE))
+    _refuse_what_landed(json.dumps(expanded))
     return expanded
 
 
 def canonicalize(document: dict) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document, in safe mode (see :func:`expand`)."""
-    return _run(jsonld.normalize, expand(document),
-                _options(algorithm="URDNA2015", format="application/n-quads"))
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document, in safe mode (see :func:`expand`). One
+    pass: when nothing lands under the sentinels, the checking context changed nothing, so
+    these are the N-Quads of the document as jsonld.js (no base IRI) canonicalizes it."""
+    nquads = _run(jsonld.normalize, _with_checking_context(document),
+                  _options(base=RELATIVE_BASE, algorithm="URDNA2015", format="application/n-quads"))
+    _refuse_what_landed(nquads)
+    return nquads
 
 
 def compact(document: dict, context) -> dict:

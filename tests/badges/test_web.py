@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -145,3 +146,24 @@ def test_badgr_image_not_png_or_svg_creates_nothing(node):
     assert "badge images must be PNG or SVG" in response.get_json()["status"]["description"]
     assert snapshot(node.services.store) == before
     assert not (node.settings.data_dir / "badge-images").exists()
+
+
+def test_every_json_ld_document_defines_every_term_it_uses(node):
+    """JSON-LD safe mode (what Digital Bazaar's verifier runs) on everything served as JSON-LD."""
+    from badges import Evidence
+    from badges.jsonld import expand
+
+    award = node.service.issue("commons", "ada", evidence=[Evidence(url="https://example.org/p", narrative="n")]).award
+    revoked = node.service.issue("licensing", "bo").award
+    node.service.revoke(revoked.id, "test")
+    paths = ["/ob/v2/issuer", "/ob/v2/keys/rsa", "/ob/v2/revocations", "/ob/v2/badges/commons",
+             f"/ob/v2/assertions/{award.id}", f"/ob/v2/assertions/{revoked.id}", "/ob/v3/issuer",
+             "/ob/v3/keys/ed25519", "/ob/v3/achievements/commons", "/ob/v3/achievements/licensing",
+             f"/ob/v3/credentials/{award.id}", "/ob/v3/status/revocation"]
+    for path in paths:
+        response = node.client.get(path)
+        assert response.mimetype == "application/ld+json", path
+        assert expand(response.get_json()), path  # raises UnsafeJsonLd naming the undefined term
+    signed = node.client.get(f"/ob/v2/assertions/{award.id}.jws").get_data(as_text=True)
+    from badges.multibase import b64url_decode
+    assert expand(json.loads(b64url_decode(signed.split(".")[1])))
