@@ -261,14 +261,14 @@ class Verifier:
     def _verify_url(self, url: str, recipient) -> Verification:
         if self._ours(url) and self.service is not None:
             local = self._local_document(url)
+            if isinstance(local, Verification):
+                return local
             if local is not None:
                 return self.verify(local, recipient=recipient)
         try:
             status, ctype, body = self.get(url)
-        except LookupError as exc:
-            return Verification(kind="url").error(str(exc))
-        except Exception as exc:  # network errors
-            return Verification(kind="url").error(f"cannot fetch {url}: {exc}")
+        except Exception as exc:  # fetching off, or no answer: nothing is known about the badge
+            return Verification(kind="url").unknown(f"cannot fetch {url}: {exc}")
         if status == 410:
             reason, revoked_on = status_check.revoked_body(body)
             return Verification(kind="url").revoke(reason, revoked_on)
@@ -277,7 +277,7 @@ class Verifier:
         return self.verify(body, recipient=recipient)
 
     def _local_document(self, url: str):
-        """Our own OB URL, read from the graph without HTTP."""
+        """Our own OB URL, read from the graph without HTTP (a revoked award: its verdict)."""
         path = url[len(self.base_url):]
         m = re.fullmatch(r"/ob/v2/assertions/([0-9a-f]{32})(\.jws)?", path)
         m3 = re.fullmatch(r"/ob/v3/credentials/([0-9a-f]{32})(\.jwt)?", path)
@@ -288,7 +288,7 @@ class Verifier:
         except UnknownAward:
             return None
         if award.revoked:
-            return None  # let the verifier see the revoked body through the normal path
+            return Verification(kind="url", award_id=award.id).revoke(award.revocation_reason, award.revoked_on)
         issuer = self.service.issuer
         if m and not m.group(2):
             return ob2.assertion(issuer, award)
