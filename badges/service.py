@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -37,10 +38,13 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from graph import Change, GraphStore
+from graph.errors import MaarifaError
 from ontology import DCT, MF, OBI, RDF, SCHEMA, SKOS
 
 from .errors import BadEvidence, BadgeError, NotAllowed, UnknownAward, UnknownBadge, UnknownRecipient
 from .model import VISIBILITY_ACCESS, Award, BadgeClass, Evidence, Person, Skill
+
+log = logging.getLogger(__name__)
 
 AWARDS_SOURCE = "awards"
 ISSUER_ROLES = ("trainer", "admin")
@@ -474,20 +478,29 @@ class BadgeService:
     def assign_status_indexes(self) -> int:
         """Give a status list position to every award that has none (awards issued before there was
         a status list), oldest first; returns how many. A no-op once every award has one."""
-        query = ("SELECT ?a ?on WHERE { ?a a mf:Award ; obi:issuedOn ?on "
-                 "FILTER NOT EXISTS { ?a mf:statusListIndex ?i } } ORDER BY ?on ?a")
-        if not self.store.select(query):
+        def waiting() -> list[str]:
+            # only this node's awards: one under another base URL is not served here at all
+            rows = self.store.select("SELECT ?a WHERE { ?a a mf:Award ; obi:issuedOn ?on "
+                                     "FILTER NOT EXISTS { ?a mf:statusListIndex ?i } } ORDER BY ?on ?a")
+            return [str(r["a"]) for r in rows if str(r["a"]).startswith(self._iri("award", ""))]
+
+        if not waiting():
             return 0
+        given = 0
         with self.store.exclusive():
-            rows = self.store.select(query)
             change = Change(note="status list positions for earlier awards")
             counter = StatusCounter(self)
-            for row in rows:
-                award = self.award(str(row["a"]).rsplit("/", 1)[-1])
+            for iri in waiting():
+                try:
+                    award = self.award(iri.rsplit("/", 1)[-1])
+                except MaarifaError as problem:  # one broken record must not keep the node from starting
+                    log.warning("badge award %s gets no status list position: %s", iri, problem)
+                    continue
                 change.adding(award.graph, [(U(award.iri), U(MF.statusListIndex), Literal(counter.take()))])
+                given += 1
             counter.record(change)
             self.store.apply(change, source=AWARDS_SOURCE, importer="maarifa.badges")
-        return len(rows)
+        return given
 
     def _unverify_claims(self, change: Change, award: Award) -> None:
         a = U(award.iri)
