@@ -71,13 +71,13 @@ def _bitstring(verifier, result, doc: dict, entry: dict) -> None:
 
 def _list_problem(verifier, listed: dict, doc: dict, purpose: str) -> str | None:
     """Why the status list cannot be trusted for this credential, or None."""
-    from .verify import Verification, _issuer_id, _types
+    from .verify import Verification, issuer_id_of, types_of
 
-    if "BitstringStatusListCredential" not in _types(listed.get("type")):
+    if "BitstringStatusListCredential" not in types_of(listed.get("type")):
         return "is not a BitstringStatusListCredential"
-    issuer_id = _issuer_id(listed)
-    if issuer_id != _issuer_id(doc):
-        return f"is issued by {issuer_id!r}, not by the credential's issuer {_issuer_id(doc)!r}"
+    issuer_id = issuer_id_of(listed)
+    if issuer_id != issuer_id_of(doc):
+        return f"is issued by {issuer_id!r}, not by the credential's issuer {issuer_id_of(doc)!r}"
     subject = listed.get("credentialSubject")
     if not isinstance(subject, dict) or subject.get("type") != "BitstringStatusList":
         return "has no BitstringStatusList subject"

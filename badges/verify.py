@@ -146,7 +146,7 @@ def _parse_time(value) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
-def _types(value) -> list[str]:
+def types_of(value) -> list[str]:
     return [value] if isinstance(value, str) else [t for t in (value or []) if isinstance(t, str)]
 
 
@@ -154,7 +154,7 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
-def _issuer_id(doc: dict):
+def issuer_id_of(doc: dict):
     issuer = doc.get("issuer")
     return issuer.get("id") if isinstance(issuer, dict) else issuer
 
@@ -301,7 +301,7 @@ class Verifier:
     def _verify_json(self, doc: dict, recipient) -> Verification:
         context = doc.get("@context")
         contexts = context if isinstance(context, list) else [context]
-        types = _types(doc.get("type"))
+        types = types_of(doc.get("type"))
         if "BitstringStatusListCredential" in types:
             return self._verify_status_list(doc)
         if any(c in (VC2_CONTEXT, VC1_CONTEXT) for c in contexts) or "VerifiableCredential" in types:
@@ -436,7 +436,7 @@ class Verifier:
         if not any(isinstance(c, str) and c.startswith(OB3_CONTEXT_PREFIX) for c in contexts):
             result.error(f"the @context must include the Open Badges 3.0 context ({OB3_CONTEXT})")
             return False
-        types = _types(doc.get("type"))
+        types = types_of(doc.get("type"))
         if "EndorsementCredential" in types:
             result.warnings.append("EndorsementCredential: no bundled JSON schema for endorsements; "
                                    "schema not checked")
@@ -464,7 +464,7 @@ class Verifier:
                     result.unsupported = str(exc)
                     result.error(str(exc))
                     return False
-        if "VerifiableCredential" not in _types(doc.get("type")):
+        if "VerifiableCredential" not in types_of(doc.get("type")):
             result.error("type must include VerifiableCredential")
             return False
         now = self._now()
@@ -589,7 +589,7 @@ class Verifier:
 
     def _verify_ob3(self, doc: dict, recipient) -> Verification:
         result = Verification(kind="Open Badges 3.0 credential (eddsa-rdfc-2022)", document=doc)
-        issuer_id = _issuer_id(doc)
+        issuer_id = issuer_id_of(doc)
         ours = self._ours(issuer_id)
         if not self._check_credential(result, doc, ours=ours):
             return result
@@ -604,7 +604,7 @@ class Verifier:
         when a credential that points into it is verified)."""
         result = Verification(kind="Bitstring status list credential (eddsa-rdfc-2022)", document=doc)
         if self.check_vc(result, doc):
-            self.check_proof(result, doc, _issuer_id(doc))
+            self.check_proof(result, doc, issuer_id_of(doc))
         return result
 
     def _ob3_status(self, result: Verification, doc: dict, ours: bool) -> None:
@@ -638,7 +638,7 @@ class Verifier:
         if not isinstance(vc, dict):
             return result.error("the JWT carries no credential")
         result.document = vc
-        issuer_id = _issuer_id(vc)
+        issuer_id = issuer_id_of(vc)
         if payload.get("iss") not in (None, issuer_id):
             result.error("the JWT's iss is not the credential's issuer")
         key = self._resolve_key(result, str(header.get("kid", "")), issuer_id)
