@@ -26,11 +26,18 @@ install: $(STAMP) translations
 demo: install
 	$(MAARIFA) --data-dir $(DEMO_DATA) demo
 
-# what the browser tests need: Debian's Chromium and its driver, and axe-core from npm
-browser-deps:
+# the npm packages the tests run (axe-core for the browser tests, Digital Bazaar's verifier for
+# the badge tests), reinstalled whenever package.json or package-lock.json is newer than the stamp
+NPM_STAMP := node_modules/.npm-ci.stamp
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+# what the browser and badge tests need: Debian's Chromium and its driver, and the npm packages
+browser-deps: $(NPM_STAMP)
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
-	test -d node_modules/axe-core || npm ci --silent --no-audit --no-fund
 
 # OpenSearch (downloaded from Maven Central into ~/.cache/maarifa on first use) runs for the
 # whole test session on 127.0.0.1:9250 and is stopped afterwards, whatever pytest returns.

@@ -5,18 +5,21 @@ Imports ``graph`` and ``ontology`` only (never flask, web, ingest or search). En
 - :func:`ensure_keys` (``maarifa init``) and :func:`load_keys`;
 - :class:`BadgeService` (issue, issue_pending, revoke, reads) over a ``GraphStore``;
 - :mod:`badges.ob2`, :mod:`badges.ob3`: the documents; :mod:`badges.images`: images, baking;
-- :class:`Verifier`: verification of images, JSON, JWS and VC-JWT;
+- :class:`Verifier`: verification of images, JSON, JWS and VC-JWT (:mod:`badges.status_check`
+  reads an issuer's status lists, :func:`badges.fetch.http_fetch` fetches them);
+- :mod:`badges.status`: the W3C Bitstring status list the node publishes;
 - :mod:`badges.badgr_client`: pushes issuers, badge classes and awards to a Badgr server.
 """
 
-from .errors import (BadgeError, BadImage, ContextNotBundled, KeyFileUnsafe, KeysMissing, NotAllowed, UnknownAward,
-                     UnknownBadge, UnknownRecipient, UnservableAward)
+from .errors import (BadEvidence, BadgeError, BadImage, ContextNotBundled, KeyFileUnsafe, KeysMissing, NotAllowed,
+                     UnknownAward, UnknownBadge, UnknownRecipient, UnservableAward)
 from .keys import KeyRing, ensure_keys, load_keys
+from .model import Evidence
 from .service import AUTOMATIC, CLI_ACTOR, Actor, BadgeService, Issuer, IssueResult
 from .verify import Verification, Verifier
 
 __all__ = [
-    "AUTOMATIC", "Actor", "BadImage", "BadgeError", "BadgeService", "CLI_ACTOR", "ContextNotBundled", "IssueResult",
+    "AUTOMATIC", "Actor", "BadEvidence", "BadImage", "BadgeError", "Evidence", "BadgeService", "CLI_ACTOR", "ContextNotBundled", "IssueResult",
     "Issuer", "KeyFileUnsafe", "KeyRing", "KeysMissing", "NotAllowed", "UnknownAward", "UnknownBadge",
     "UnknownRecipient", "UnservableAward", "Verification", "Verifier", "ensure_keys", "load_keys",
 ]

@@ -48,6 +48,10 @@ class KeysMissing(BadgeError):
         super().__init__(f"no signing keys in {keys_dir}: run `maarifa init` to create them")
 
 
+class BadEvidence(BadgeError):
+    """Evidence that is neither a public web address nor a narrative of reasonable length."""
+
+
 class BadImage(BadgeError):
     """A badge image that is neither PNG nor SVG."""
 

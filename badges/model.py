@@ -64,6 +64,16 @@ class Person:
     access: str  # public | members | private
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """Evidence of an award as its documents publish it: a web page (``url``), a narrative, or both
+    (OB 2.0 Evidence, https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#Evidence;
+    OB 3.0 Evidence, https://www.imsglobal.org/spec/ob/v3p0/#evidence)."""
+
+    url: str | None = None
+    narrative: str | None = None
+
+
 @dataclass
 class Award:
     iri: str
@@ -71,16 +81,26 @@ class Award:
     badge: BadgeClass
     recipient: Person
     issued_on: str  # xsd:dateTime lexical form, UTC, "Z"
-    evidence: list[str]
+    evidence: list[Evidence]  # what the trainer entered
     revoked: bool
     revocation_reason: str | None
     identity_hash: str | None  # "sha256$<hex>" of e-mail + salt, or None (then the person URL)
     salt: str | None
     graph: str  # the logical graph holding it
+    completion: str | None = None  # the training completion that earned it (an internal IRI: never published)
+    status_index: int | None = None  # its bit in the node's Bitstring status list
+    revoked_on: str | None = None  # xsd:dateTime of the revocation
 
     @property
     def hashed(self) -> bool:
         return self.identity_hash is not None
+
+    @property
+    def published_evidence(self) -> list[Evidence]:
+        """The evidence every document and the verification page show: the completed training (as a
+        narrative: the completion's IRI names the person, who may not be public), then the trainer's."""
+        completed = [Evidence(narrative=f"Completed the training {self.badge.training_title or self.badge.slug}.")]
+        return (completed if self.completion else []) + list(self.evidence)
 
 
 def literal_text(term) -> str:

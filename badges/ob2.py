@@ -90,10 +90,10 @@ def _recipient(award: Award) -> dict:
 
 
 def _evidence(award: Award) -> list[dict]:
-    # a narrative, never the completion's IRI: that names the person, who may not be public
-    if award.evidence:
-        return [{"narrative": f"Completed the training {award.badge.training_title or award.badge.slug}."}]
-    return []
+    """OB 2.0 Evidence objects (https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#Evidence):
+    the page as ``id``, the narrative as ``narrative``."""
+    return [{**({"id": e.url} if e.url else {}), **({"narrative": e.narrative} if e.narrative else {})}
+            for e in award.published_evidence]
 
 
 def assertion(issuer: Issuer, award: Award) -> dict:

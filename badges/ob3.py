@@ -6,10 +6,22 @@ Ed25519 key: the verification method is ``{issuer}#{publicKeyMultibase}`` (a for
 OB 3.0 verifier can resolve without fetching anything, and that dereferences to the
 ``Multikey`` listed in the issuer profile).
 
-eddsa-rdfc-2022 (W3C Data Integrity EdDSA Cryptosuites): the proof options (the proof without
-``proofValue``, with the credential's ``@context``) and the credential without its proof are
-each canonicalized with RDFC-1.0 and hashed with SHA-256; the Ed25519 signature over
-``hash(options) + hash(credential)`` is the base58btc multibase ``proofValue``.
+The issuer profile declares the DID v1 and Multikey contexts besides VC 2.0 and OB 3.0:
+``verificationMethod``, ``assertionMethod``, ``Multikey`` and ``publicKeyMultibase`` are
+defined there, and every term of every document here must be defined by a context the
+document declares (JSON-LD safe mode, see :mod:`badges.jsonld`).
+
+Revocation: each credential's ``credentialStatus`` is a ``BitstringStatusListEntry`` (W3C
+Bitstring Status List v1.0, defined by the VC 2.0 context) pointing into the signed
+``BitstringStatusListCredential`` at ``{base}/ob/v3/status/revocation``. A bit carries no
+reason and no date, so the 1EdTech-style revocation list ``{base}/ob/v3/revocations`` and the
+HTTP 410 answer of a revoked credential's URL keep both.
+
+eddsa-rdfc-2022 (W3C Data Integrity EdDSA Cryptosuites v1.0, §3.2 "eddsa-rdfc-2022"): the
+proof options (the proof without ``proofValue``, with the credential's ``@context``) and the
+credential without its proof are each canonicalized with RDFC-1.0 and hashed with SHA-256;
+the Ed25519 signature over ``hash(options) + hash(credential)`` is the base58btc multibase
+``proofValue``.
 """
 
 from __future__ import annotations
@@ -19,13 +31,17 @@ import datetime as dt
 import hashlib
 import json
 
-from .jsonld import OB3_CONTEXT, VC2_CONTEXT, canonicalize
+from . import status
+from .errors import BadgeError
+from .jsonld import DID_CONTEXT, MULTIKEY_CONTEXT, OB3_CONTEXT, VC2_CONTEXT, canonicalize
 from .keys import KeyRing
-from .model import Award, BadgeClass
+from .model import Award, BadgeClass, Evidence
 from .multibase import b64url, multibase_decode, multibase_encode
-from .service import Issuer
+from .service import Issuer, StatusListState
 
 CONTEXT = [VC2_CONTEXT, OB3_CONTEXT]
+#: the issuer profile is also the controller document of the node's key
+PROFILE_CONTEXT = CONTEXT + [DID_CONTEXT, MULTIKEY_CONTEXT]
 CRYPTOSUITE = "eddsa-rdfc-2022"
 
 
@@ -41,8 +57,14 @@ def achievement_id(issuer: Issuer, slug: str) -> str:
     return f"{issuer.base_url}/ob/v3/achievements/{slug}"
 
 
-def status_list_id(issuer: Issuer) -> str:
+def revocation_list_id(issuer: Issuer) -> str:
+    """The 1EdTech-style list of revoked credentials, with reasons and dates."""
     return f"{issuer.base_url}/ob/v3/revocations"
+
+
+def status_list_id(issuer: Issuer) -> str:
+    """The BitstringStatusListCredential every credential's ``credentialStatus`` points into."""
+    return f"{issuer.base_url}/ob/v3/status/revocation"
 
 
 def verification_method(issuer: Issuer, keys: KeyRing) -> str:
@@ -51,8 +73,8 @@ def verification_method(issuer: Issuer, keys: KeyRing) -> str:
 
 def profile(issuer: Issuer, keys: KeyRing | None = None) -> dict:
     """The issuer Profile; with keys, also a controller document listing the Ed25519 key."""
-    doc = {"@context": list(CONTEXT), "id": issuer_id(issuer), "type": ["Profile"], "name": issuer.name,
-           "url": issuer.url}
+    doc = {"@context": list(PROFILE_CONTEXT if keys is not None else CONTEXT), "id": issuer_id(issuer),
+           "type": ["Profile"], "name": issuer.name, "url": issuer.url}
     if issuer.email:
         doc["email"] = issuer.email
     if keys is not None:
@@ -66,7 +88,7 @@ def key_document(issuer: Issuer, keys: KeyRing, *, with_context: bool = True) ->
     doc = {"id": verification_method(issuer, keys), "type": "Multikey", "controller": issuer_id(issuer),
            "publicKeyMultibase": keys.ed25519_multikey}
     if with_context:
-        doc = {"@context": "https://w3id.org/security/multikey/v1", **doc}
+        doc = {"@context": MULTIKEY_CONTEXT, **doc}
     return doc
 
 
@@ -89,8 +111,18 @@ def achievement(issuer: Issuer, badge: BadgeClass, image_url: str | None = None)
     return doc
 
 
+def evidence(items: list[Evidence]) -> list[dict]:
+    """OB 3.0 ``Evidence`` objects (https://www.imsglobal.org/spec/ob/v3p0/#evidence): the page as
+    ``id``, the narrative as ``narrative``."""
+    return [{"type": ["Evidence"], **({"id": e.url} if e.url else {}),
+             **({"narrative": e.narrative} if e.narrative else {})} for e in items]
+
+
 def credential(issuer: Issuer, award: Award, image_url: str | None = None) -> dict:
     """The unsigned OpenBadgeCredential of an award."""
+    if award.status_index is None:
+        raise BadgeError(f"award {award.id} has no status list position yet; `maarifa init` (or starting "
+                         f"`maarifa serve`) gives one to every award")
     subject: dict = {"type": ["AchievementSubject"]}
     if award.identity_hash:
         subject["identifier"] = [{"type": "IdentityObject", "identityHash": award.identity_hash,
@@ -106,11 +138,10 @@ def credential(issuer: Issuer, award: Award, image_url: str | None = None) -> di
         "validFrom": award.issued_on,
         "name": award.badge.name,
         "credentialSubject": subject,
-        "credentialStatus": {"id": f"{status_list_id(issuer)}#{award.id}", "type": "1EdTechRevocationList"},
+        "credentialStatus": status.entry(status_list_id(issuer), award.status_index),
     }
-    if award.evidence and award.evidence[0]:
-        doc["evidence"] = [{"type": ["Evidence"], "narrative": f"Completed the training "
-                            f"{award.badge.training_title or award.badge.slug}."}]
+    if award.published_evidence:
+        doc["evidence"] = evidence(award.published_evidence)
     return doc
 
 
@@ -180,7 +211,24 @@ def jwt(issuer: Issuer, award: Award, keys: KeyRing, image_url: str | None = Non
 
 
 def revocation_list(issuer: Issuer, revoked: list[Award]) -> dict:
-    """The 1EdTech revocation list named by each credential's ``credentialStatus``."""
-    return {"id": status_list_id(issuer), "issuer": issuer_id(issuer),
-            "revokedCredentials": [{"id": credential_id(issuer, a.id),
-                                    "revocationReason": a.revocation_reason or ""} for a in revoked]}
+    """The 1EdTech Revocation List (https://www.imsglobal.org/spec/vcrl/v1p0/): plain JSON, the
+    reason and, our addition, the date of each revocation. Credentials issued before the status
+    list named it in their ``credentialStatus`` (type ``1EdTechRevocationList``)."""
+    return {"id": revocation_list_id(issuer), "issuer": issuer_id(issuer),
+            "revokedCredentials": [revoked_entry(issuer, a) for a in revoked]}
+
+
+def revoked_entry(issuer: Issuer, award: Award) -> dict:
+    """What the node says about a revoked credential: in the revocation list, and with HTTP 410 at its URL."""
+    entry = {"id": credential_id(issuer, award.id), "revoked": True, "revocationReason": award.revocation_reason or ""}
+    if award.revoked_on:
+        entry["revocationDate"] = award.revoked_on
+    return entry
+
+
+def status_list_credential(issuer: Issuer, state: StatusListState, keys: KeyRing) -> dict:
+    """The signed BitstringStatusListCredential: a set bit is a revoked (or erased) award."""
+    now = _now()
+    doc = status.list_credential(status_list_id(issuer), issuer_id(issuer), state.revoked_positions(),
+                                 status.list_length(state.allocated), now, VC2_CONTEXT)
+    return sign(doc, keys, verification_method(issuer, keys), created=now)

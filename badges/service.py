@@ -12,6 +12,15 @@ An award marks the recipient's claims on each aligned skill ``mf:verified true``
 award as ``mf:evidence`` (in the same awards graph, so a later re-import of the people
 file keeps them); a ``known`` claim at level 1 is created when the person has none.
 Revoking undoes that.
+
+Evidence a trainer enters (a web page and/or a narrative) is a node ``{award}#evidence-N``
+(``obi:Evidence`` with ``schema:url`` and ``obi:narrative``) that the award points to with
+``obi:evidence``, next to the training completion that earned it, if any.
+
+Each award gets a position in the node's Bitstring status list (``mf:statusListIndex``), from
+a counter (``mf:nextStatusIndex`` of ``{base}/id/status-list/revocation``) read and advanced
+under the store's write lock, so no two awards share a position and a position is never given
+out again, not even after the award was erased (its bit then reads "revoked").
 """
 
 from __future__ import annotations
@@ -23,20 +32,25 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Iterable
+from urllib.parse import urlsplit
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from graph import Change, GraphStore
+from graph.errors import MaarifaError
 from ontology import DCT, MF, OBI, RDF, SCHEMA, SKOS
 
-from .errors import BadgeError, NotAllowed, UnknownAward, UnknownBadge, UnknownRecipient, UnservableAward
-from .model import VISIBILITY_ACCESS, Award, BadgeClass, Person, Skill
+from .errors import BadEvidence, BadgeError, NotAllowed, UnknownAward, UnknownBadge, UnknownRecipient, UnservableAward
+from .model import VISIBILITY_ACCESS, Award, BadgeClass, Evidence, Person, Skill
 
 log = logging.getLogger(__name__)
 
 AWARDS_SOURCE = "awards"
 ISSUER_ROLES = ("trainer", "admin")
+MAX_EVIDENCE = 10
+MAX_EVIDENCE_URL = 2000
+MAX_NARRATIVE = 5000
 
 U = URIRef
 TYPE = U(RDF.type)
@@ -44,6 +58,34 @@ TYPE = U(RDF.type)
 
 def now_xsd() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def checked_evidence(evidence: "Iterable[Evidence] | str | None") -> list[Evidence]:
+    """The evidence as it will be stored: each item a public http(s) page, a narrative, or both;
+    :class:`BadEvidence` naming the item and the field otherwise. A string is one URL."""
+    items = [Evidence(url=evidence)] if isinstance(evidence, str) else list(evidence or [])
+    if len(items) > MAX_EVIDENCE:
+        raise BadEvidence(f"at most {MAX_EVIDENCE} pieces of evidence per award ({len(items)} given); nothing was issued")
+    out = []
+    for n, item in enumerate(items, start=1):
+        where = f"evidence {n}" if len(items) > 1 else "evidence"
+        url = (item.url or "").strip() or None
+        narrative = (item.narrative or "").strip() or None
+        if url is not None:
+            parts = urlsplit(url)
+            if (parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() or ord(c) < 32 for c in url)
+                    or '"' in url or "<" in url or ">" in url):
+                raise BadEvidence(f"{where}: url {url[:200]!r} must be a web address (http:// or https://, no spaces); "
+                                  f"nothing was issued")
+            if len(url) > MAX_EVIDENCE_URL:
+                raise BadEvidence(f"{where}: url is longer than {MAX_EVIDENCE_URL} characters; nothing was issued")
+        if narrative is not None and len(narrative) > MAX_NARRATIVE:
+            raise BadEvidence(f"{where}: narrative is longer than {MAX_NARRATIVE} characters ({len(narrative)}); "
+                              f"nothing was issued")
+        if url is None and narrative is None:
+            raise BadEvidence(f"{where}: give a url, a narrative or both; nothing was issued")
+        out.append(Evidence(url=url, narrative=narrative))
+    return out
 
 
 def hash_identity(email: str, salt: str) -> str:
@@ -92,6 +134,45 @@ AUTOMATIC = Actor("training completion", "admin")
 class IssueResult:
     award: Award
     created: bool
+
+
+@dataclass(frozen=True)
+class StatusListState:
+    """The node's revocation status list: positions ``0 .. allocated-1`` were given out; a position
+    not held by a live award (revoked, or the award was erased) reads "revoked"."""
+
+    allocated: int
+    live: frozenset[int]
+
+    def revoked_positions(self) -> list[int]:
+        return [i for i in range(self.allocated) if i not in self.live]
+
+
+class StatusCounter:
+    """The next free status list position, read once; :meth:`take` hands out positions and
+    :meth:`record` adds the advanced counter to the change. Use under ``store.exclusive()``."""
+
+    def __init__(self, service: "BadgeService"):
+        self.store = service.store
+        self.node = U(service.status_list_node)
+        self.graph = self.store.logical_graph(AWARDS_SOURCE, "public")
+        stored = [int(o) for _, _, o in self.store.triples(self.node, U(MF.nextStatusIndex), None)]
+        highest = self.store.select("SELECT (MAX(?i) AS ?max) WHERE { ?a mf:statusListIndex ?i }")
+        in_use = int(highest[0]["max"]) + 1 if highest and highest[0].get("max") is not None else 0
+        self.stored = stored
+        # never below a position in use (a restored or hand-edited store), never reusing one
+        self.next = max(stored + [in_use])
+
+    def take(self) -> int:
+        position, self.next = self.next, self.next + 1
+        return position
+
+    def record(self, change: Change) -> None:
+        if self.stored == [self.next]:
+            return
+        change.removing(self.graph, [(self.node, U(MF.nextStatusIndex), Literal(n)) for n in self.stored])
+        change.adding(self.graph, [(self.node, TYPE, U(MF.StatusList)),
+                                   (self.node, U(MF.nextStatusIndex), Literal(self.next))])
 
 
 class BadgeService:
@@ -244,14 +325,33 @@ class BadgeService:
                     identity = str(o)
                 elif str(p) == OBI.salt:
                     salt = str(o)
+        completion, evidence = self._load_evidence(props.get(OBI.evidence, []))
         reason = props.get(MF.revocationReason)
+        index = props.get(MF.statusListIndex)
+        revoked_on = props.get(MF.revokedOn)
         return Award(
             iri=iri, id=iri.rsplit("/", 1)[-1], badge=badge,
             recipient=self._load_person(str(props[MF.recipient][0])),
-            issued_on=str(props[OBI.issuedOn][0]), evidence=[str(e) for e in props.get(OBI.evidence, [])],
+            issued_on=str(props[OBI.issuedOn][0]), evidence=evidence,
             revoked=any(o.toPython() is True for o in props.get(MF.revoked, [])),
             revocation_reason=str(reason[0]) if reason else None, identity_hash=identity, salt=salt,
-            graph=self.store.logical_graph(AWARDS_SOURCE, access))
+            graph=self.store.logical_graph(AWARDS_SOURCE, access), completion=completion,
+            status_index=int(index[0]) if index else None, revoked_on=str(revoked_on[0]) if revoked_on else None)
+
+    def _load_evidence(self, objects: list) -> tuple[str | None, list[Evidence]]:
+        """(the training completion, the trainer's evidence) among an award's ``obi:evidence``."""
+        completion, evidence = None, []
+        for node in sorted(objects, key=str):
+            types = {str(t) for _, _, t in self.store.triples(node, TYPE, None)}
+            if MF.TrainingCompletion in types:
+                completion = completion or str(node)
+            elif OBI.Evidence in types:
+                props = {str(p): o for _, p, o in self.store.triples(node, None, None)}
+                evidence.append(Evidence(url=str(props[SCHEMA.url]) if SCHEMA.url in props else None,
+                                         narrative=str(props[OBI.narrative]) if OBI.narrative in props else None))
+            else:  # a bare page IRI, as awards issued before evidence nodes recorded it
+                evidence.append(Evidence(url=str(node)))
+        return completion, evidence
 
     def completion(self, badge: BadgeClass, person: Person) -> str | None:
         if not badge.training:
@@ -266,15 +366,25 @@ class BadgeService:
 
     # -- writes -------------------------------------------------------------------------
 
-    def issue(self, badge_ref: str, username: str, *, actor: Actor = CLI_ACTOR, evidence: str | None = None,
-              issued_on: str | None = None) -> IssueResult:
-        """Award a badge to a person by hand (trainer or admin, or anyone when the training is completed)."""
+    def issue(self, badge_ref: str, username: str, *, actor: Actor = CLI_ACTOR,
+              evidence: Iterable[Evidence] | str | None = None, issued_on: str | None = None) -> IssueResult:
+        """Award a badge to a person by hand (trainer or admin, or anyone when the training is completed).
+        ``evidence``: what the trainer saw (pages and/or narratives; a string is one URL)."""
         return self.issue_many([(badge_ref, username)], actor=actor, evidence=evidence, issued_on=issued_on)[0]
 
-    def issue_many(self, pairs: Iterable[tuple[str, str]], *, actor: Actor = CLI_ACTOR, evidence: str | None = None,
-                   issued_on: str | None = None, automatic: bool = False) -> list[IssueResult]:
+    def issue_many(self, pairs: Iterable[tuple[str, str]], *, actor: Actor = CLI_ACTOR,
+                   evidence: Iterable[Evidence] | str | None = None, issued_on: str | None = None,
+                   automatic: bool = False) -> list[IssueResult]:
         """Award several (badge, username) pairs in one validated change: all of them or none."""
+        evidence = checked_evidence(evidence)
+        # the status list counter is read and advanced in the same locked step as the awards
+        with self.store.exclusive():
+            return self._issue_locked(pairs, actor, evidence, issued_on, automatic)
+
+    def _issue_locked(self, pairs, actor: Actor, evidence: list[Evidence], issued_on: str | None,
+                      automatic: bool) -> list[IssueResult]:
         change = Change(note=f"badge awards by {actor.name}")
+        counter = StatusCounter(self)
         results: list[IssueResult] = []
         planned: set[tuple[str, str]] = set()
         badges: dict[str, BadgeClass] = {}
@@ -300,12 +410,14 @@ class BadgeService:
                 raise BadgeError(f"{person.username} already holds the badge {badge.slug!r} (award {holder}); "
                                  f"revoke it first to issue it again; nothing was issued")
             planned.add((badge.iri, person.iri))
-            award = self._plan(change, badge, person, evidence or completion, issued_on or now_xsd())
+            award = self._plan(change, badge, person, completion, evidence, issued_on or now_xsd(), counter.take())
             results.append(IssueResult(award, True))
+        counter.record(change)
         self.store.apply(change, source=AWARDS_SOURCE, importer="maarifa.badges")
         return results
 
-    def _plan(self, change: Change, badge: BadgeClass, person: Person, evidence: str | None, issued_on: str) -> Award:
+    def _plan(self, change: Change, badge: BadgeClass, person: Person, completion: str | None,
+              evidence: list[Evidence], issued_on: str, status_index: int) -> Award:
         award_id = uuid.uuid4().hex
         iri = self._iri("award", award_id)
         a = U(iri)
@@ -313,10 +425,17 @@ class BadgeService:
         triples = [
             (a, TYPE, U(MF.Award)), (a, U(MF.recipient), U(person.iri)), (a, U(MF.badge), U(badge.iri)),
             (a, U(OBI.issuedOn), Literal(issued_on, datatype=XSD.dateTime, normalize=False)),
-            (a, U(MF.revoked), Literal(False)),
+            (a, U(MF.revoked), Literal(False)), (a, U(MF.statusListIndex), Literal(status_index)),
         ]
-        if evidence:
-            triples.append((a, U(OBI.evidence), U(evidence)))
+        if completion:
+            triples.append((a, U(OBI.evidence), U(completion)))
+        for n, item in enumerate(evidence, start=1):
+            node = U(f"{iri}#evidence-{n}")
+            triples += [(a, U(OBI.evidence), node), (node, TYPE, U(OBI.Evidence))]
+            if item.url:
+                triples.append((node, U(SCHEMA.url), U(item.url)))
+            if item.narrative:
+                triples.append((node, U(OBI.narrative), Literal(item.narrative)))
         identity = salt = None
         if person.email:
             salt = secrets.token_hex(16)
@@ -328,8 +447,8 @@ class BadgeService:
         change.adding(graph, triples)
         change.origins[iri] = f"award of {badge.slug} to {person.username}"
         return Award(iri=iri, id=award_id, badge=badge, recipient=person, issued_on=issued_on,
-                      evidence=[evidence] if evidence else [], revoked=False, revocation_reason=None,
-                      identity_hash=identity, salt=salt, graph=graph)
+                     evidence=evidence, revoked=False, revocation_reason=None, identity_hash=identity, salt=salt,
+                     graph=graph, completion=completion, status_index=status_index)
 
     def _claims(self, person: Person) -> list[dict]:
         rows = []
@@ -380,10 +499,50 @@ class BadgeService:
         a = U(award.iri)
         change = Change(note=f"revocation of award {award.id} by {actor.name}")
         change.removing(award.graph, [(a, U(MF.revoked), Literal(False))])
-        change.adding(award.graph, [(a, U(MF.revoked), Literal(True)), (a, U(MF.revocationReason), Literal(reason))])
+        change.adding(award.graph, [(a, U(MF.revoked), Literal(True)), (a, U(MF.revocationReason), Literal(reason)),
+                                    (a, U(MF.revokedOn), Literal(now_xsd(), datatype=XSD.dateTime, normalize=False))])
         self._unverify_claims(change, award)
         self.store.apply(change, source=AWARDS_SOURCE, importer="maarifa.badges")
         return self.award(award.id)
+
+    # -- the Bitstring status list ----------------------------------------------------------
+
+    @property
+    def status_list_node(self) -> str:
+        return self._iri("status-list", "revocation")
+
+    def status_list_state(self) -> "StatusListState":
+        """How many positions were given out, and which of them belong to a live (unrevoked) award."""
+        live = {int(r["i"]) for r in self.store.select(
+            "SELECT ?i WHERE { ?a a mf:Award ; mf:statusListIndex ?i ; mf:revoked false }")}
+        return StatusListState(allocated=StatusCounter(self).next, live=frozenset(live))
+
+    def assign_status_indexes(self) -> int:
+        """Give a status list position to every award that has none (awards issued before there was
+        a status list), oldest first; returns how many. A no-op once every award has one."""
+        def waiting() -> list[str]:
+            # only this node's awards: one under another base URL is not served here at all
+            rows = self.store.select("SELECT ?a WHERE { ?a a mf:Award ; obi:issuedOn ?on "
+                                     "FILTER NOT EXISTS { ?a mf:statusListIndex ?i } } ORDER BY ?on ?a")
+            return [str(r["a"]) for r in rows if str(r["a"]).startswith(self._iri("award", ""))]
+
+        if not waiting():
+            return 0
+        given = 0
+        with self.store.exclusive():
+            change = Change(note="status list positions for earlier awards")
+            counter = StatusCounter(self)
+            for iri in waiting():
+                try:
+                    award = self.award(iri.rsplit("/", 1)[-1])
+                except MaarifaError as problem:  # one broken record must not keep the node from starting
+                    log.warning("badge award %s gets no status list position: %s", iri, problem)
+                    continue
+                change.adding(award.graph, [(U(award.iri), U(MF.statusListIndex), Literal(counter.take()))])
+                given += 1
+            counter.record(change)
+            self.store.apply(change, source=AWARDS_SOURCE, importer="maarifa.badges")
+        return given
 
     def _unverify_claims(self, change: Change, award: Award) -> None:
         a = U(award.iri)

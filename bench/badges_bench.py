@@ -9,6 +9,12 @@ The store is an on-disk one in a temporary data directory, with the demo's badge
 (``BadgeService.issue_many``, in batches) and each award's credential is built, canonicalized
 (RDFC-1.0) and signed. "Verify" canonicalizes again, checks the proof against the node's
 key and the award's revocation status in the graph.
+
+Issue 11 added two figures: the cost of JSON-LD safe mode, as the ratio of our
+``canonicalize`` (checked expansion, then RDFC-1.0) to pyld's plain ``normalize`` of the same
+credentials in the same run (the baseline: what signing cost before); and the time to build
+and sign the node's Bitstring status list credential (``/ob/v3/status/revocation``) with a
+tenth of the awards revoked.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from badges import AUTOMATIC, BadgeService, Issuer, Verifier, ensure_keys, load_keys, ob3  # noqa: E402
+from badges.jsonld import _options, canonicalize  # noqa: E402
 from graph import GraphStore, SourceGraphs, sha256_checksum  # noqa: E402
 from ontology import DCT, MF, OBI, RDF, SCHEMA, SKOS  # noqa: E402
 
@@ -99,11 +106,39 @@ def main() -> None:
             ok = sum(verifier.verify(c).valid for c in credentials)
             verified = time.perf_counter() - start
             assert ok == args.awards, f"only {ok} of {args.awards} verified"
+
+            safe, plain = canonical_costs(credentials)
+            for r in credentials[::10]:
+                service.revoke(r["id"].rsplit("/", 1)[-1], "bench")
+            start = time.perf_counter()
+            rounds = 20
+            for _ in range(rounds):
+                ob3.status_list_credential(service.issuer, service.status_list_state(), keys)
+            status_list_ms = (time.perf_counter() - start) / rounds * 1000
     result = {"badge_classes": len(slugs), "awards": args.awards, "batch": args.batch,
               "issue_seconds": round(issued, 2), "issue_per_second": round(args.awards / issued, 1),
               "verify_seconds": round(verified, 2), "verify_per_second": round(args.awards / verified, 1),
-              "issue_target_met": issued <= 10, "verify_target_met": verified <= 10}
+              "issue_target_met": issued <= 10, "verify_target_met": verified <= 10,
+              "canonicalize_safe_seconds": round(safe, 2), "pyld_normalize_baseline_seconds": round(plain, 2),
+              "safe_mode_ratio": round(safe / plain, 2), "status_list_build_and_sign_ms": round(status_list_ms, 1)}
     print(json.dumps(result, indent=2))
+
+
+def canonical_costs(credentials: list[dict]) -> tuple[float, float]:
+    """Seconds to canonicalize every credential (without proof) in safe mode, and with pyld's
+    plain normalize (no check, pyld's default base): the baseline, in the same run."""
+    from pyld import jsonld
+
+    unsigned = [{k: v for k, v in c.items() if k != "proof"} for c in credentials]
+    start = time.perf_counter()
+    for doc in unsigned:
+        canonicalize(doc)
+    safe = time.perf_counter() - start
+    options = {k: v for k, v in _options(algorithm="URDNA2015", format="application/n-quads").items() if k != "base"}
+    start = time.perf_counter()
+    for doc in unsigned:
+        jsonld.normalize(doc, options)
+    return safe, time.perf_counter() - start
 
 
 if __name__ == "__main__":

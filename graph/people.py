@@ -210,8 +210,8 @@ def find_person(store, username: str, levels: Iterable[str]) -> ox.NamedNode | N
 def owned_nodes(store, person: ox.NamedNode, levels: Iterable[str] = ALL, *,
                 thorough: bool = False) -> set[ox.NamedNode]:
     """The person and every node that exists only for them: claims, language abilities, role
-    assignments, training completions, badge awards (and their recipient nodes and the claims
-    they created), and anything named ``{person}#...``."""
+    assignments, training completions, badge awards (and their recipient and evidence nodes and
+    the claims they created), and anything named ``{person}#...``."""
     levels = tuple(levels)
     nodes = {person}
     for p in (MF.hasClaim, MF.speaks):
@@ -222,6 +222,10 @@ def owned_nodes(store, person: ox.NamedNode, levels: Iterable[str] = ALL, *,
                 nodes.add(q.subject)
                 for r in quads(store, q.subject, named(OBI.recipient), None, levels):
                     if isinstance(r.object, ox.NamedNode):
+                        nodes.add(r.object)
+                # an award's own evidence nodes ({award}#evidence-N): a narrative may name the person
+                for r in quads(store, q.subject, named(OBI.evidence), None, levels):
+                    if isinstance(r.object, ox.NamedNode) and r.object.value.startswith(q.subject.value + "#"):
                         nodes.add(r.object)
     if thorough:  # fragments of the person nothing above reached (a full scan: for erasure)
         prefix = person.value + "#"

@@ -17,6 +17,7 @@ import os
 import shutil
 import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -271,6 +272,14 @@ class GraphStore:
                                          f"than the limit of {self.max_literal:,}", origin=origins.get(s.value)))
         if too_big:
             raise ValidationFailed(too_big)
+
+    @contextmanager
+    def exclusive(self):
+        """Hold the write lock across a read and the write that depends on it (a counter, the next
+        free number): no other thread of this process commits in between; other processes cannot
+        write at all while this one holds the store. Re-entrant, so ``apply`` inside is fine."""
+        with self._write_lock:
+            yield self
 
     def apply(self, change: Change, *, source: str = "maarifa", importer: str = "maarifa.graph") -> CommitResult:
         """Validate and commit a small change in one transaction, with its feed entry."""

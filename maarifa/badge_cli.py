@@ -15,12 +15,8 @@ from . import wiring
 from .cli_base import MaarifaGroup, settings_of
 
 
-def http_fetch(url: str):
-    """The fetcher `badge verify` uses for other issuers' documents (and for URLs)."""
-    import requests
-
-    response = requests.get(url, headers={"Accept": "application/ld+json, application/json, */*"}, timeout=20)
-    return response.status_code, response.headers.get("Content-Type", ""), response.content
+#: `badge verify` exit status per verdict (README, "Command line")
+VERIFY_EXIT = {"VALID": 0, "INVALID": 1, "REVOKED": 1, "STATUS UNKNOWN": 3}
 
 
 @click.group(cls=MaarifaGroup)
@@ -31,15 +27,19 @@ def badge():
 @badge.command("issue")
 @click.argument("badge_ref", metavar="BADGE")
 @click.argument("username")
-@click.option("--evidence", help="URL of evidence (default: the recorded training completion).")
+@click.option("--evidence", "evidence_url", metavar="URL",
+              help="A public web page showing what the recipient did (the recorded training completion is "
+                   "always cited too).")
+@click.option("--narrative", help="Evidence as text: what the recipient did.")
 @click.option("--json", "as_json", is_flag=True, help="Print the award as JSON.")
 @click.pass_context
-def issue(ctx, badge_ref, username, evidence, as_json):
+def issue(ctx, badge_ref, username, evidence_url, narrative, as_json):
     """Award BADGE (slug or IRI) to USERNAME; signs the OB 2.0 and OB 3.0 forms."""
-    from badges import CLI_ACTOR, BadgeService, load_keys, ob2, ob3
+    from badges import CLI_ACTOR, BadgeService, Evidence, load_keys, ob2, ob3
 
     settings = settings_of(ctx)
     keys = load_keys(settings.data_dir)  # refuses unsafe key files before anything is written
+    evidence = [Evidence(url=evidence_url, narrative=narrative)] if evidence_url or narrative else []
     with wiring.open_store(settings, "maarifa badge issue") as store:
         service = BadgeService(store, wiring.issuer_of(settings))
         award = service.issue(badge_ref, username, actor=CLI_ACTOR, evidence=evidence).award
@@ -62,8 +62,12 @@ def issue(ctx, badge_ref, username, evidence, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def verify(ctx, source, recipient, as_json):
-    """Verify a baked PNG/SVG, a JSON assertion or credential, a JWS/VC-JWT, or a URL. Exit 1 if invalid."""
+    """Verify a baked PNG/SVG, a JSON assertion or credential, a JWS/VC-JWT, or a URL.
+
+    Exit 0 when VALID, 1 when INVALID or REVOKED, 3 when the STATUS is UNKNOWN (the issuer's
+    status list or key could not be read: try again when it is reachable)."""
     from badges import BadgeService, Verifier, load_keys
+    from badges.fetch import http_fetch
     from graph.errors import MaarifaError, StoreLocked, StoreMissing
 
     settings = settings_of(ctx)
@@ -94,8 +98,8 @@ def verify(ctx, source, recipient, as_json):
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
         click.echo(result.summary())
-    if not result.valid:
-        sys.exit(1)
+    if VERIFY_EXIT[result.verdict]:
+        sys.exit(VERIFY_EXIT[result.verdict])
 
 
 @badge.command("revoke")

@@ -112,8 +112,8 @@ def init_data_dir(settings: Settings) -> list[str]:
     data_dir = Path(settings.data_dir)
     if not data_dir.exists():
         created.append(str(data_dir))
-    with GraphStore.open(data_dir, base_url=settings.base_url, create=True, command="maarifa init"):
-        pass
+    with GraphStore.open(data_dir, base_url=settings.base_url, create=True, command="maarifa init") as store:
+        assign_status_positions(store, settings)
     secret = data_dir / SECRET_FILE
     if not secret.exists():
         fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -131,6 +131,13 @@ def issuer_of(settings: Settings):
     from badges import Issuer
 
     return Issuer.from_settings(settings)
+
+
+def assign_status_positions(store: GraphStore, settings: Settings) -> int:
+    """Awards issued before the node had a Bitstring status list get their position (once)."""
+    from badges.service import BadgeService
+
+    return BadgeService(store, issuer_of(settings)).assign_status_indexes()
 
 
 def issue_pending_badges(store: GraphStore, settings: Settings) -> list:
@@ -204,6 +211,7 @@ def open_services(settings: Settings, command: str | None = None) -> Services:
     from search.factory import open_backend
 
     try:
+        assign_status_positions(store, settings)
         backend = open_backend(settings)
     except Exception:
         store.close()

@@ -46,7 +46,7 @@ ISSUE = {
                            "hashed": {"type": ["boolean", "null"]}},
             "required": ["identity"],
         },
-        "evidence": {"type": ["array", "null"], "items": {"type": "object", "properties": {"url": _TEXT}}},
+        "evidence": {"type": ["array", "null"], "items": {"type": "object", "properties": {"url": _TEXT, "narrative": _TEXT}}},
         "narrative": _TEXT,
         "issuedOn": _TEXT,
         "notify": {"type": ["boolean", "null"]},

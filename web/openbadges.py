@@ -4,7 +4,8 @@ Register with :func:`register` (``create_app`` does it). Two blueprints:
 
 ``ob``     ``/ob/v2/...`` and ``/ob/v3/...`` (JSON-LD, ``application/ld+json``; a revoked award
            answers HTTP 410 with the revoked body), baked images, key documents, revocation
-           lists, and the verification page ``/badges/verify/{award}``. Public: anyone with the
+           lists, the OB 3.0 Bitstring status list ``/ob/v3/status/revocation``, and the
+           verification page ``/badges/verify/{award}``. Public: anyone with the
            link may fetch an award's documents (the recipient shares them); they never contain
            the e-mail address.
 ``badgr``  the Badgr v2 subset: ``POST /o/token`` (password grant, scope ``rw:issuer``),
@@ -26,7 +27,7 @@ from functools import wraps
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
-from badges import Actor, BadgeService, Issuer, Verifier, load_keys
+from badges import Actor, BadgeService, Evidence, Issuer, Verifier, load_keys
 from badges import images, ob2, ob3
 from badges.errors import BadgeError, BadImage, UnknownAward
 from graph.errors import MaarifaError, PermissionDenied
@@ -73,10 +74,15 @@ def keys():
     return state["keys"]
 
 
-def ld(doc: dict, status: int = 200) -> Response:
-    response = Response(json.dumps(doc, ensure_ascii=False, indent=2), status=status, mimetype=LD_JSON)
+def ld(doc: dict, status: int = 200, mimetype: str = LD_JSON) -> Response:
+    response = Response(json.dumps(doc, ensure_ascii=False, indent=2), status=status, mimetype=mimetype)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def plain_json(doc: dict, status: int = 200) -> Response:
+    """A JSON document without a JSON-LD context (1EdTech revocation list, revoked answers)."""
+    return ld(doc, status, "application/json")
 
 
 def _award_or_404(award_id: str):
@@ -193,12 +199,17 @@ def v3_achievement(slug):
 @ob.get("/ob/v3/revocations")
 def v3_revocations():
     svc = service()
-    return ld(ob3.revocation_list(svc.issuer, [a for a in svc.awards() if a.revoked]))
+    return plain_json(ob3.revocation_list(svc.issuer, [a for a in svc.awards() if a.revoked]))
+
+
+@ob.get("/ob/v3/status/revocation")
+def v3_status_list():
+    svc = service()
+    return ld(ob3.status_list_credential(svc.issuer, svc.status_list_state(), keys()))
 
 
 def _revoked_v3(award) -> Response:
-    return ld({"id": ob3.credential_id(service().issuer, award.id), "revoked": True,
-               "revocationReason": award.revocation_reason or ""}, 410)
+    return plain_json(ob3.revoked_entry(service().issuer, award), 410)
 
 
 @ob.get("/ob/v3/credentials/<award_id>")
@@ -238,8 +249,8 @@ def verify_page(award_id):
         award = svc.award(award_id)
     except UnknownAward:
         return render_template("badges/verify.html", award=None, result=None, award_id=award_id), 404
-    verifier = Verifier(svc, keys())
-    result = verifier.verify(ob3.signed_credential(svc.issuer, award, keys())) if not award.revoked else None
+    # the credential as issued, checked like any other (the graph answers for the revocation)
+    result = Verifier(svc, keys()).verify(ob3.signed_credential(svc.issuer, award, keys()))
     links = {
         "OB 2.0 assertion": ob2.assertion_id(svc.issuer, award.id),
         "OB 2.0 signed (JWS)": ob2.assertion_id(svc.issuer, award.id) + ".jws",
@@ -247,6 +258,8 @@ def verify_page(award_id):
         "OB 3.0 credential": ob3.credential_id(svc.issuer, award.id),
         "OB 3.0 VC-JWT": ob3.credential_id(svc.issuer, award.id) + ".jwt",
         "OB 3.0 baked SVG": ob3.credential_id(svc.issuer, award.id) + ".svg",
+        "OB 3.0 status list": ob3.status_list_id(svc.issuer),
+        "OB 3.0 revocation list (reasons, dates)": ob3.revocation_list_id(svc.issuer),
     }
     return render_template("badges/verify.html", award=award, result=result, links=links, award_id=award_id,
                            issuer=svc.issuer)
@@ -350,7 +363,8 @@ def _assertion_json(award) -> dict:
             "badgeclassOpenBadgeId": ob2.badge_id(issuer, award.badge.slug), "issuer": ISSUER_ENTITY_ID,
             "issuerOpenBadgeId": ob2.issuer_id(issuer), "image": ob2.assertion_id(issuer, award.id) + ".png",
             "recipient": doc["recipient"], "issuedOn": award.issued_on, "narrative": None,
-            "evidence": doc.get("evidence", []), "revoked": award.revoked,
+            "evidence": [{"url": e.url, "narrative": e.narrative} for e in award.published_evidence],
+            "revoked": award.revoked,
             "revocationReason": award.revocation_reason, "expires": None, "extensions": {}}
 
 
@@ -442,9 +456,11 @@ def issue_assertion(entity_id):
     body = bodies.json_body(bodies.ISSUE)
     recipient = body["recipient"]
     badge = svc.badge_class(entity_id)
-    person = svc.person_by_identity(recipient["identity"], recipient.get("type") or "email")
-    evidence = next((item["url"] for item in body.get("evidence") or []
-                     if str(item.get("url") or "").startswith(("http://", "https://"))), None)
+    person = svc.person_by_identity(str(recipient["identity"]), str(recipient.get("type") or "email"))
+    evidence = [Evidence(url=str(item.get("url") or "") or None, narrative=str(item.get("narrative") or "") or None)
+                for item in body.get("evidence") or [] if isinstance(item, dict)]
+    if body.get("narrative"):  # Badgr's assertion-level narrative
+        evidence.append(Evidence(narrative=str(body["narrative"])))
     result = svc.issue(badge.slug, person.username, actor=_actor(), evidence=evidence)
     return envelope([_assertion_json(result.award)], 201)
 

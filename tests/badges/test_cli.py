@@ -79,3 +79,21 @@ def test_verify_unreadable_input(cli, tmp_path):
     junk.write_text("hello")
     result = cli("badge", "verify", str(junk))
     assert result.exit_code == 1 and "INVALID" in result.output
+
+
+def test_verify_a_url_of_a_revoked_award_with_the_store(cli):
+    """The node's own URL, nobody serving it: the graph answers (it used to try HTTP and fail)."""
+    award = json.loads(cli("badge", "issue", "licensing", "bo", "--json").output)
+    assert cli("badge", "revoke", award["id"], "--reason", "wrong person").exit_code == 0
+    result = cli("badge", "verify", award["ob3"])
+    assert result.exit_code == 1 and result.output.startswith("REVOKED") and "wrong person" in result.output
+
+
+def test_verify_a_url_nobody_answers_is_status_unknown(cli):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = cli("badge", "verify", f"http://127.0.0.1:{port}/ob/v3/credentials/{'0' * 32}")
+    assert result.exit_code == 3 and result.output.startswith("STATUS UNKNOWN") and "cannot connect" in result.output

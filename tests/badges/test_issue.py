@@ -26,7 +26,8 @@ def test_issue_writes_award_in_the_recipients_graph_and_verifies_claims(service,
     award = service.issue("commons", "ada").award
     assert award.graph.endswith("/graph/awards/public")
     assert award.identity_hash == hash_identity("ada@example.org", award.salt)
-    assert award.evidence == [f"{badge_store.base_url}/id/completion/ada-commons"]
+    assert award.completion == f"{badge_store.base_url}/id/completion/ada-commons" and award.evidence == []
+    assert service.award(award.id).completion == award.completion
     rows = claims_of(badge_store, "ada")
     assert len(rows) == 1 and rows[0]["verified"].toPython() is True
     assert str(rows[0]["evidence"]) == award.iri and int(rows[0]["level"]) == 3  # the existing claim, kept

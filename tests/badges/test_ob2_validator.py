@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from badges import Evidence
+
 pytestmark = pytest.mark.slow
 
 
@@ -15,10 +17,20 @@ def errors(report):
     return [m for m in report["messages"] if m.get("messageLevel") == "ERROR"]
 
 
+EVIDENCE = Evidence(url="https://commons.wikimedia.org/wiki/User:Ada/Uploads", narrative="Uploaded 40 photos.")
+
+
 @pytest.fixture(scope="module")
 def awards(live_node):
     svc = live_node.service
-    return {"ada": svc.issue("commons", "ada").award, "bo": svc.issue("licensing", "bo").award}
+    # ada's award cites her training completion and the evidence her trainer entered
+    return {"ada": svc.issue("commons", "ada", evidence=[EVIDENCE]).award, "bo": svc.issue("licensing", "bo").award}
+
+
+def test_the_assertions_under_test_carry_evidence(live_node, awards):
+    hosted = requests.get(f"{live_node.base}/ob/v2/assertions/{awards['ada'].id}", timeout=10).json()
+    assert {"id": EVIDENCE.url, "narrative": EVIDENCE.narrative} in hosted["evidence"]
+    assert {"narrative": "Completed the training About Wikimedia Commons."} in hosted["evidence"]
 
 
 def test_hosted_assertion_is_valid(live_node, awards, ob_validator):

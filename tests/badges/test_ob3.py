@@ -121,3 +121,28 @@ def test_vc2_context_is_processed_by_our_jsonld_library(credential):
     nquads = canonicalize({k: v for k, v in credential.items() if k != "proof"})
     assert "<https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential>" in nquads
     assert "https://www.w3.org/2018/credentials#validFrom" in nquads
+
+
+def test_safe_mode_names_undefined_terms_and_relative_references(credential):
+    """pyld alone drops an undefined property and resolves an undefined type or a relative id
+    against a base of its own; jsonld.js in safe mode refuses them, and so do we."""
+    from badges.jsonld import UnsafeJsonLd, expand
+
+    doc = copy.deepcopy({k: v for k, v in credential.items() if k != "proof"})
+    doc["credentialSubject"]["nickname"] = "Ada the Great"
+    doc["credentialSubject"]["achievement"]["id"] = "achievements/licensing"
+    doc["credentialStatus"] = {"id": "http://127.0.0.1:5000/ob/v3/revocations", "type": "1EdTechRevocationList"}
+    for process in (canonicalize, expand):
+        with pytest.raises(UnsafeJsonLd) as refused:
+            process(doc)
+        assert set(refused.value.problems) == {
+            "term 'nickname' is not defined by the document's contexts",
+            "term '1EdTechRevocationList' is not defined by the document's contexts",
+            "identifier 'achievements/licensing' is a relative reference (not an absolute IRI)"}
+
+
+def test_a_document_wide_vocab_defines_every_term(credential):
+    doc = copy.deepcopy({k: v for k, v in credential.items() if k != "proof"})
+    doc["@context"] = doc["@context"] + [{"@vocab": "https://example.org/terms#"}]
+    doc["credentialSubject"]["nickname"] = "Ada"
+    assert "<https://example.org/terms#nickname>" in canonicalize(doc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -10,29 +11,7 @@ from badges import Verifier
 from badges.images import default_png
 
 from ..conftest import snapshot
-
-
-class Node:
-    """The app over a fresh data directory, through Flask's test client (no socket)."""
-
-    def __init__(self, tmp_path):
-        from badges import BadgeService, ensure_keys, load_keys
-        from maarifa import wiring
-        from maarifa.settings import Settings
-        from web import create_app
-
-        from .conftest import Issuer, load_badge_data
-
-        self.base = "http://127.0.0.1:5000"
-        self.settings = Settings.load({"data_dir": tmp_path / "data", "node_name": "Test Chapter"}, environ={})
-        wiring.init_data_dir(self.settings)
-        ensure_keys(self.settings.data_dir)
-        self.services = wiring.open_services(self.settings, "pytest")
-        load_badge_data(self.services.store, tmp_path)
-        self.app = create_app(self.settings, self.services)
-        self.client = self.app.test_client()
-        self.service = BadgeService(self.services.store, Issuer(name="Test Chapter", base_url=self.base))
-        self.keys = load_keys(self.settings.data_dir)
+from .conftest import AppNode as Node
 
 
 @pytest.fixture
@@ -50,10 +29,12 @@ def test_ob_documents_are_json_ld(node):
     award = node.service.issue("commons", "ada").award
     for path in ("/ob/v2/issuer", "/ob/v2/keys/rsa", "/ob/v2/revocations", "/ob/v2/badges/commons",
                  f"/ob/v2/assertions/{award.id}", "/ob/v3/issuer", "/ob/v3/keys/ed25519",
-                 "/ob/v3/achievements/commons", f"/ob/v3/credentials/{award.id}", "/ob/v3/revocations"):
+                 "/ob/v3/achievements/commons", f"/ob/v3/credentials/{award.id}", "/ob/v3/status/revocation"):
         response = node.client.get(path)
         assert response.status_code == 200 and response.mimetype == "application/ld+json", path
         assert "ada@example.org" not in response.get_data(as_text=True)
+    # the 1EdTech revocation list has no JSON-LD context: plain JSON
+    assert node.client.get("/ob/v3/revocations").mimetype == "application/json"
     assert node.client.get(f"/ob/v2/assertions/{award.id}.jws").get_data(as_text=True).count(".") == 2
     assert node.client.get(f"/ob/v3/credentials/{award.id}.jwt").mimetype == "application/jwt"
     assert node.client.get(f"/ob/v2/assertions/{award.id}.png").data.startswith(b"\x89PNG")
@@ -165,3 +146,24 @@ def test_badgr_image_not_png_or_svg_creates_nothing(node):
     assert "badge images must be PNG or SVG" in response.get_json()["status"]["description"]
     assert snapshot(node.services.store) == before
     assert not (node.settings.data_dir / "badge-images").exists()
+
+
+def test_every_json_ld_document_defines_every_term_it_uses(node):
+    """JSON-LD safe mode (what Digital Bazaar's verifier runs) on everything served as JSON-LD."""
+    from badges import Evidence
+    from badges.jsonld import expand
+
+    award = node.service.issue("commons", "ada", evidence=[Evidence(url="https://example.org/p", narrative="n")]).award
+    revoked = node.service.issue("licensing", "bo").award
+    node.service.revoke(revoked.id, "test")
+    paths = ["/ob/v2/issuer", "/ob/v2/keys/rsa", "/ob/v2/revocations", "/ob/v2/badges/commons",
+             f"/ob/v2/assertions/{award.id}", f"/ob/v2/assertions/{revoked.id}", "/ob/v3/issuer",
+             "/ob/v3/keys/ed25519", "/ob/v3/achievements/commons", "/ob/v3/achievements/licensing",
+             f"/ob/v3/credentials/{award.id}", "/ob/v3/status/revocation"]
+    for path in paths:
+        response = node.client.get(path)
+        assert response.mimetype == "application/ld+json", path
+        assert expand(response.get_json()), path  # raises UnsafeJsonLd naming the undefined term
+    signed = node.client.get(f"/ob/v2/assertions/{award.id}.jws").get_data(as_text=True)
+    from badges.multibase import b64url_decode
+    assert expand(json.loads(b64url_decode(signed.split(".")[1])))

@@ -165,15 +165,30 @@ def test_trainer_issues_and_revokes_and_the_badge_page_verifies(client, node, ui
     page = client.get("/trainer").get_data(as_text=True)
     person = node.demo.people["public"][1]
     response = client.post("/trainer/issue", data={"badge": "evaluating-articles", "username": person,
+                                                   "evidence": "https://outreachdashboard.wmflabs.org/courses/x",
+                                                   "narrative": "Reviewed three articles with the class.",
                                                    "csrf_token": ui.csrf_of(page)})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     verify = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Verified" in verify and "the signature and the revocation status were checked" in verify
+    assert "https://outreachdashboard.wmflabs.org/courses/x" in verify and "Reviewed three articles" in verify
     award = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
     response = client.post("/trainer/revoke", data={"award": award, "reason": "issued by mistake",
                                                     "csrf_token": ui.csrf_of(page)})
     assert response.status_code == 302
     assert "Revoked" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_trainer_form_refuses_bad_evidence_and_issues_nothing(client, node, ui):
+    ui.login(client, node.demo.accounts["trainer"])
+    page = client.get("/trainer").get_data(as_text=True)
+    before = node.services.store.select("SELECT (COUNT(?a) AS ?n) WHERE { ?a a mf:Award }")[0]["n"]
+    response = client.post("/trainer/issue", data={"badge": "evaluating-articles",
+                                                   "username": node.demo.people["public"][2],
+                                                   "narrative": "x" * 5001, "csrf_token": ui.csrf_of(page)})
+    assert response.status_code == 400
+    assert "narrative is longer than 5000 characters" in response.get_data(as_text=True)
+    assert node.services.store.select("SELECT (COUNT(?a) AS ?n) WHERE { ?a a mf:Award }")[0]["n"] == before
 
 
 def test_linked_data_still_answers_non_html_clients(client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from badges import Actor
+from badges import Actor, Evidence
 from graph.errors import MaarifaError
 
 from ..accounts import current_principal
@@ -55,11 +55,13 @@ def index():
 def issue():
     badge = request.form.get("badge", "").strip()
     username = request.form.get("username", "").strip()
-    evidence = request.form.get("evidence", "").strip() or None
+    url = request.form.get("evidence", "").strip() or None
+    narrative = request.form.get("narrative", "").strip() or None
     if not badge or not username:
         return _page(400, issue_error=gettext("Choose a badge and give the recipient's user name."))
-    if evidence and not evidence.startswith(("https://", "http://")):
+    if url and not url.startswith(("https://", "http://")):
         return _page(400, issue_error=gettext("The evidence must be a web address (https://...)."))
+    evidence = [Evidence(url=url, narrative=narrative)] if url or narrative else []
     try:
         result = _service().issue(badge, username, actor=_actor(), evidence=evidence)
     except MaarifaError as exc:
