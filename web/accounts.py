@@ -56,7 +56,11 @@ def accounts() -> AccountStore:
 
 
 def login(principal: Principal, provider: str = "password") -> None:
-    """Start a fresh server-side session (a new id and CSRF token too: no session fixation)."""
+    """Start a fresh server-side session (a new id and CSRF token too: no session fixation).
+
+    A session this browser already had ends: logging in again replaces it, never adds one.
+    """
+    accounts().end_session(session.get("sid"))
     session_id = accounts().start_session(principal, provider)
     session.clear()
     session["sid"] = session_id
