@@ -63,6 +63,8 @@ USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_LOGIN_NAME, MAX_LOGIN_PASSWORD = 64, 1024
 #: "last seen" is written at most this often per session (never on every request)
 MAX_TOUCH_SECONDS = 60.0
+#: how long a request waits for the file: for what it needs, and for a "last seen" it may skip
+BUSY_SECONDS, OPTIONAL_WRITE_WAIT_SECONDS = 10.0, 0.2
 #: an IPv6 client usually holds a whole /64, so that is what one address counts as
 IPV6_THROTTLE_PREFIX = 64
 
@@ -160,22 +162,41 @@ class SessionPolicy:
 
 
 class Database:
-    """One SQLite connection per thread to ``accounts.sqlite3`` (the web server has many threads)."""
+    """One SQLite connection per thread to ``accounts.sqlite3`` (the web server has many threads).
+
+    The file is in WAL mode: a session lookup (a read, on every request) never waits for
+    a write such as a login or a "last seen" update.
+    """
 
     def __init__(self, data_dir: Path):
         self.path = Path(data_dir) / ACCOUNTS_FILE
         self._local = threading.local()
-        self().executescript(SCHEMA)
+        # private before SQLite opens it: its -wal and -shm files take the same mode
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
         try:
             os.chmod(self.path, 0o600)
         except OSError:  # a file we cannot chmod is someone else's; opening it worked
             pass
+        self().execute("PRAGMA journal_mode=WAL")
+        self().executescript(SCHEMA)
 
     def __call__(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = self._local.db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+            db = self._local.db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_SECONDS)
         return db
+
+    def write_if_free(self, sql: str, params: tuple) -> bool:
+        """A write that may be skipped: it waits only briefly for the file, never fails the caller."""
+        db = self()
+        db.execute(f"PRAGMA busy_timeout = {int(OPTIONAL_WRITE_WAIT_SECONDS * 1000)}")
+        try:
+            db.execute(sql, params)
+            return True
+        except sqlite3.OperationalError:  # busy: whoever asks next writes it
+            return False
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -300,8 +321,9 @@ class AccountStore:
     def set_password(self, username: str, password: str) -> int:
         """A new password ends every session of the account (returns how many)."""
         _check_new_password(password)
+        new_hash = hash_password(password)  # the slow part, before the write lock is taken
         with self.db.write() as db:
-            self._update_account(db, username, "hash = ?", hash_password(password))
+            self._update_account(db, username, "hash = ?", new_hash)
             return _delete_sessions(db, username)
 
     def set_role(self, username: str, role: str) -> None:
@@ -372,7 +394,7 @@ class AccountStore:
             self.db().execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
             raise SessionExpired("the session has expired; log in again")
         if now - last_seen >= self.policy.touch_seconds:
-            self.db().execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", (now, id_hash))
+            self.db.write_if_free("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", (now, id_hash))
         return Principal(username, role)
 
     def end_session(self, session_id: str) -> None:
@@ -416,13 +438,24 @@ def backup_accounts(data_dir: Path, target_dir: Path) -> None:
 
     A restored copy must not bring back sessions that ended after the backup was made.
     """
-    source, target = Path(data_dir) / ACCOUNTS_FILE, Path(target_dir) / ACCOUNTS_FILE
+    target = Path(target_dir) / ACCOUNTS_FILE
+    if _copy_database(Path(data_dir) / ACCOUNTS_FILE, target):
+        with closing(sqlite3.connect(target, isolation_level=None)) as copy:
+            copy.executescript("DELETE FROM sessions; DELETE FROM login_failures; VACUUM;")
+
+
+def restore_accounts(backup_dir: Path, data_dir: Path) -> None:
+    """Replace the accounts with a backup's, through SQLite (a plain file copy could meet a stale WAL file)."""
+    _copy_database(Path(backup_dir) / ACCOUNTS_FILE, Path(data_dir) / ACCOUNTS_FILE)
+
+
+def _copy_database(source: Path, target: Path) -> bool:
     if not source.exists():
-        return
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target, isolation_level=None)) as dst:
+        return False
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
-        dst.executescript("DELETE FROM sessions; DELETE FROM login_failures; VACUUM;")
     target.chmod(0o600)
+    return True
 
 
 class TokenStore:

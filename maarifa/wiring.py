@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from graph import GraphStore
-from graph.accounts import ACCOUNTS_FILE, AccountStore, SessionPolicy, TokenStore, backup_accounts
+from graph.accounts import AccountStore, SessionPolicy, TokenStore, backup_accounts, restore_accounts
 from graph.federation import PeerList
 from graph.node import INFERRED
 from graph.replica import PublicReplica, replica_status
@@ -141,7 +141,7 @@ def issue_pending_badges(store: GraphStore, settings: Settings) -> list:
     return BadgeService(store, issuer_of(settings)).issue_pending()
 
 
-KEPT_FILES = (SECRET_FILE, ACCOUNTS_FILE, "maarifa.toml")
+KEPT_FILES = (SECRET_FILE, "maarifa.toml")  # and accounts.sqlite3, through graph.accounts
 KEPT_DIRS = ("keys",)
 
 
@@ -159,7 +159,7 @@ def backup_data_dir(settings: Settings, target: Path) -> None:
     backup_accounts(data_dir, target)
     for name in KEPT_FILES:
         source = data_dir / name
-        if name != ACCOUNTS_FILE and source.exists():
+        if source.exists():
             shutil.copy2(source, target / name)
     for name in KEPT_DIRS:
         if (data_dir / name).is_dir():
@@ -177,6 +177,7 @@ def restore_data_dir(settings: Settings, backup: Path) -> None:
         raise StoreMissing(data_dir)
     with ProcessLock(data_dir).acquire("maarifa restore"):
         restore_store(backup, data_dir)
+        restore_accounts(backup, data_dir)
         for name in KEPT_FILES:
             if (backup / name).exists():
                 shutil.copy2(backup / name, data_dir / name)

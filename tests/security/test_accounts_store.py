@@ -72,10 +72,10 @@ def test_a_damaged_hash_matches_no_password(accounts, damaged):
 def test_the_file_holds_no_session_id(tmp_path, accounts):
     session_id = accounts.start_session(Principal("ada", "admin"))
     assert accounts.session_principal(session_id) == Principal("ada", "admin")
-    raw = (tmp_path / ACCOUNTS_FILE).read_bytes()
+    raw = b"".join(path.read_bytes() for path in tmp_path.glob(ACCOUNTS_FILE + "*"))  # the file and its WAL
     assert session_id.encode() not in raw
     assert hashlib.sha256(session_id.encode()).hexdigest().encode() in raw
-    assert oct((tmp_path / ACCOUNTS_FILE).stat().st_mode & 0o777) == "0o600"
+    assert {oct(path.stat().st_mode & 0o777) for path in tmp_path.glob(ACCOUNTS_FILE + "*")} == {"0o600"}
     assert accounts.session_principal("not-" + session_id) is None
 
 
@@ -176,3 +176,16 @@ def test_maarifa_backup_and_restore_bring_back_no_session(tmp_path, clock):
     restored = AccountStore.from_settings(settings, clock=clock)
     assert restored.session_principal(session_id) is None  # ... and the restore does not log it back in
     assert restored.list()[0]["username"] == "ada"
+
+
+def test_a_busy_file_skips_last_seen_and_the_request_goes_on(tmp_path, accounts, clock):
+    session_id = accounts.start_session(Principal("ada", "admin"))
+    started = clock()
+    clock.advance(120)
+    with closing(sqlite3.connect(tmp_path / ACCOUNTS_FILE, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")  # e.g. `maarifa user create` writing
+        assert accounts.session_principal(session_id).name == "ada"
+        other.execute("ROLLBACK")
+    assert accounts.sessions("ada")[0]["last_seen"] == started
+    assert accounts.session_principal(session_id).name == "ada"
+    assert accounts.sessions("ada")[0]["last_seen"] == started + 120
