@@ -186,15 +186,14 @@ class Database:
             db = self._local.db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_SECONDS)
         return db
 
-    def write_if_free(self, sql: str, params: tuple) -> bool:
+    def write_if_free(self, sql: str, params: tuple) -> None:
         """A write that may be skipped: it waits only briefly for the file, never fails the caller."""
         db = self()
         db.execute(f"PRAGMA busy_timeout = {int(OPTIONAL_WRITE_WAIT_SECONDS * 1000)}")
         try:
             db.execute(sql, params)
-            return True
         except sqlite3.OperationalError:  # busy: whoever asks next writes it
-            return False
+            pass
         finally:
             db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
 
