@@ -130,3 +130,15 @@ def test_a_forged_or_damaged_cookie_is_anonymous_and_the_node_keeps_serving(logi
         assert _is_logged_out(browser.get("/admin"))
         assert browser.get("/").status_code == 200
     assert log_in(login_node.client(), "ada").status_code == 302
+
+
+def test_the_cookie_lives_no_longer_than_the_session_setting_says(login_node):
+    """Issue 14, item 5: the lifetime is the documented setting, not a hidden MAARIFA_SESSION_SECONDS."""
+    assert login_node.app.permanent_session_lifetime.total_seconds() == MAX_AGE
+    assert not [key for key in login_node.app.config if "SESSION_SECONDS" in key]
+    browser = login_node.client()
+    assert "HttpOnly" in log_in(browser, "ada").headers["Set-Cookie"]
+    browser.get("/")  # shows (and so drops) the "logged in" message
+    cookie = login_node.app.session_interface.get_signing_serializer(login_node.app).loads(
+        browser.get_cookie("session").value)
+    assert set(cookie) - {"_permanent"} == {"sid", "csrf"}  # no name, role or expiry in the cookie
