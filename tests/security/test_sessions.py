@@ -9,7 +9,14 @@ session ends.
 
 from __future__ import annotations
 
-from .login_node import IDLE, MAX_AGE, PASSWORD, copy_of_cookie, log_in, log_out, login_node  # noqa: F401
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+from .login_node import IDLE, MAX_AGE, PASSWORD, copy_of_cookie, csrf_of, log_in, log_out, login_node  # noqa: F401
 
 
 def _is_logged_out(response) -> bool:
@@ -142,3 +149,46 @@ def test_the_cookie_lives_no_longer_than_the_session_setting_says(login_node):
     cookie = login_node.app.session_interface.get_signing_serializer(login_node.app).loads(
         browser.get_cookie("session").value)
     assert set(cookie) - {"_permanent"} == {"sid", "csrf"}  # no name, role or expiry in the cookie
+
+
+def test_the_operator_ends_sessions_of_a_running_server_from_another_process(tmp_path):
+    """`maarifa serve` in one process, `maarifa user logout` in another: the copied cookie dies at once."""
+    def maarifa(*args, **kwargs):
+        return subprocess.run([sys.executable, "-m", "maarifa.cli", "--data-dir", str(data), *args],
+                              capture_output=True, text=True, timeout=120, **kwargs)
+
+    data = tmp_path / "data"
+    assert maarifa("init").returncode == 0
+    assert maarifa("user", "create", "--role", "admin", "--name", "ada", "--password-stdin",
+                   input=PASSWORD + "\n").returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "maarifa.cli", "--data-dir", str(data), "serve", "--port", str(port)],
+                              stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        browser = requests.Session()
+        for _ in range(300):  # waiting for the server to listen, not timing anything
+            try:
+                page = browser.get(f"{base}/login", timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(f"maarifa serve did not answer: {(tmp_path / 'serve.log').read_text()}")
+
+        browser.post(f"{base}/login", data={"username": "ada", "password": PASSWORD,
+                                            "csrf_token": csrf_of(page.text)}, timeout=30)
+        thief = requests.Session()
+        thief.cookies.set("session", browser.cookies["session"])
+        assert thief.get(f"{base}/admin", allow_redirects=False, timeout=30).status_code == 200
+        ended = maarifa("user", "logout", "--name", "ada")
+        assert ended.returncode == 0 and "1 open session ended" in ended.stdout, ended.stderr
+        assert thief.get(f"{base}/admin", allow_redirects=False, timeout=30).status_code == 302
+        assert browser.get(f"{base}/admin", allow_redirects=False, timeout=30).status_code == 302
+    finally:
+        server.terminate()
+        server.wait(30)
+        log.close()
