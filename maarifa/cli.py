@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from graph import SourceGraphs, sha256_checksum
+from graph.accounts import ROLES, TokenStore
 from graph.catalog import source_slug
 from graph.errors import MaarifaError, ValidationFailed
 
@@ -251,13 +252,11 @@ def token():
 
 
 @token.command("create")
-@click.option("--role", type=click.Choice(["member", "organizer", "trainer", "admin"]), required=True)
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
 @click.option("--name", required=True, help="Who or what uses the token.")
 @click.pass_context
 def token_create(ctx, role, name):
     """Create a token; it is printed once and stored only as a hash."""
-    from web.tokens import TokenStore
-
     click.echo(TokenStore(initialised_settings(ctx).data_dir).create(name, role))
 
 
@@ -266,8 +265,6 @@ def token_create(ctx, role, name):
 @click.pass_context
 def token_list(ctx, as_json):
     """List tokens (never their secrets)."""
-    from web.tokens import TokenStore
-
     rows = TokenStore(settings_of(ctx).data_dir).list()
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -281,8 +278,6 @@ def token_list(ctx, as_json):
 @click.pass_context
 def token_revoke(ctx, token_id):
     """Revoke a token by its id."""
-    from web.tokens import TokenStore
-
     TokenStore(settings_of(ctx).data_dir).revoke(token_id)
     click.echo(f"revoked {token_id}")
 

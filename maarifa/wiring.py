@@ -12,11 +12,11 @@ from pathlib import Path
 import click
 
 from graph import GraphStore
+from graph.accounts import AccountStore, SessionPolicy, TokenStore, backup_accounts, restore_accounts
 from graph.federation import PeerList
 from graph.node import INFERRED
 from graph.replica import PublicReplica, replica_status
 from graph.errors import MaarifaError, StoreMissing
-from web.tokens import TokenStore
 
 from .settings import Settings
 
@@ -28,6 +28,7 @@ class Services:
     settings: Settings
     store: GraphStore
     tokens: TokenStore
+    accounts: AccountStore  # password accounts, their sessions, the login throttle
     secret_key: bytes
     search: object = None  # a search backend (search.backend)
     replica: object = None  # graph.replica.PublicReplica
@@ -147,25 +148,25 @@ def issue_pending_badges(store: GraphStore, settings: Settings) -> list:
     return BadgeService(store, issuer_of(settings)).issue_pending()
 
 
-KEPT_FILES = (SECRET_FILE, "accounts.sqlite3", "maarifa.toml")
+KEPT_FILES = (SECRET_FILE, "maarifa.toml")  # and accounts.sqlite3, through graph.accounts
 KEPT_DIRS = ("keys",)
 
 
 def backup_data_dir(settings: Settings, target: Path) -> None:
-    """The store (a RocksDB checkpoint) plus the keys, secret and accounts beside it."""
+    """The store (a RocksDB checkpoint) plus the keys, secret and accounts beside it.
+
+    The accounts are copied without their sessions: a restore must not reopen a session that
+    was logged out after the backup.
+    """
     import shutil
-    import sqlite3
 
     with open_store(settings, "maarifa backup") as store:
         store.backup(target)
     data_dir = Path(settings.data_dir)
+    backup_accounts(data_dir, target)
     for name in KEPT_FILES:
         source = data_dir / name
-        if name.endswith(".sqlite3") and source.exists():
-            with sqlite3.connect(source) as src, sqlite3.connect(target / name) as dst:
-                src.backup(dst)
-            (target / name).chmod(0o600)
-        elif source.exists():
+        if source.exists():
             shutil.copy2(source, target / name)
     for name in KEPT_DIRS:
         if (data_dir / name).is_dir():
@@ -183,6 +184,7 @@ def restore_data_dir(settings: Settings, backup: Path) -> None:
         raise StoreMissing(data_dir)
     with ProcessLock(data_dir).acquire("maarifa restore"):
         restore_store(backup, data_dir)
+        restore_accounts(backup, data_dir)
         for name in KEPT_FILES:
             if (backup / name).exists():
                 shutil.copy2(backup / name, data_dir / name)
@@ -203,6 +205,7 @@ def open_store(settings: Settings, command: str | None = None) -> GraphStore:
 
 
 def open_services(settings: Settings, command: str | None = None) -> Services:
+    session_policy = SessionPolicy.from_settings(settings)  # a bad setting stops here, before the store opens
     store = open_store(settings, command)
     secret = Path(settings.data_dir) / SECRET_FILE
     if not secret.exists():
@@ -217,8 +220,8 @@ def open_services(settings: Settings, command: str | None = None) -> Services:
         store.close()
         raise
     replica = PublicReplica(store, Path(settings.data_dir) / "replica", republish_harvested=settings.republish_harvested)
-    return Services(settings, store, TokenStore(settings.data_dir), secret.read_bytes(), backend,
-                    replica, PeerList(settings.data_dir))
+    return Services(settings, store, TokenStore(settings.data_dir), AccountStore(settings.data_dir, session_policy),
+                    secret.read_bytes(), backend, replica, PeerList(settings.data_dir))
 
 
 def make_app(settings: Settings, services: Services | None = None):

@@ -6,9 +6,8 @@ from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request
 
+from graph.accounts import ANONYMOUS
 from graph.errors import PermissionDenied
-
-from .tokens import ANONYMOUS
 
 bp = Blueprint("api", __name__)
 

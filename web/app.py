@@ -65,7 +65,7 @@ def create_app(settings, services) -> Flask:
         return response
 
     views.register(app)  # the HTML UI (web/views)
-    accounts.init_app(app)  # sessions, CSRF check on the UI's forms
+    accounts.init_app(app, settings)  # session cookie, CSRF check on the UI's forms
     return app
 
 

@@ -30,10 +30,10 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template,
 from badges import Actor, BadgeService, Evidence, Issuer, Verifier, load_keys
 from badges import images, ob2, ob3
 from badges.errors import BadgeError, BadImage, UnknownAward
+from graph.accounts import ANONYMOUS
 from graph.errors import MaarifaError, PermissionDenied
 
 from . import badgr_requests as bodies
-from .tokens import ANONYMOUS
 
 ob = Blueprint("openbadges", __name__, template_folder="templates")
 badgr = Blueprint("badgr", __name__)

@@ -16,11 +16,11 @@ import re
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from graph.accounts import ANONYMOUS
 from graph.errors import PermissionDenied, QueryRefused
 from graph.replica import dumps
 from graph.sparql_guard import check_query, update_to_change
 
-from .tokens import ANONYMOUS
 
 bp = Blueprint("sparql", __name__)
 

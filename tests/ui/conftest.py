@@ -73,7 +73,7 @@ class Demo:
 def demo_dir(tmp_path_factory) -> Demo:
     compile_catalogs()
     from maarifa.demo import load_demo
-    from web.accounts import AccountStore
+    from graph.accounts import AccountStore
 
     data_dir = tmp_path_factory.mktemp("ui") / "data"
     settings = Settings.load({"data_dir": data_dir}, environ={})
@@ -96,7 +96,7 @@ def demo_dir(tmp_path_factory) -> Demo:
             rows = store.select("SELECT ?u ?v WHERE { ?p a mf:Person ; mf:username ?u ; mf:visibility ?v } ORDER BY ?u",
                                 v=_iri(f"https://w3id.org/maarifa/ns#{iri}"))
             demo.people[visibility] = [str(r["u"]) for r in rows]
-    accounts = AccountStore(data_dir)
+    accounts = AccountStore.from_settings(settings)
     for role in ("member", "organizer", "trainer", "admin"):
         accounts.create(f"ui-{role}", role, PASSWORD)
         demo.accounts[role] = f"ui-{role}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 LOCALES = ("en", "es", "fr", "ar", "pt-BR")
@@ -111,7 +109,7 @@ def test_members_only_people_are_not_in_anonymous_search_or_peer_finder(client, 
 
 def test_login_logout_and_bad_passwords(client, node, ui):
     response = ui.login(client, node.demo.accounts["member"], "wrong password!")
-    assert response.status_code == 401 and "wrong password" in response.get_data(as_text=True)
+    assert response.status_code == 401 and "Wrong user name or password" in response.get_data(as_text=True)
     response = ui.login(client, node.demo.accounts["member"])
     assert response.status_code == 302
     assert "ui-member" in client.get("/").get_data(as_text=True)
@@ -134,19 +132,6 @@ def test_oversized_form_post_is_refused(client, node):
     limit = node.app.config["MAX_CONTENT_LENGTH"]
     response = client.post("/login", data={"username": "x" * (limit + 10), "password": "y"})
     assert response.status_code == 413
-
-
-def test_expired_session_is_dropped(client, node, ui):
-    ui.login(client, node.demo.accounts["trainer"])
-    assert client.get("/trainer").status_code == 200
-    serializer = node.app.session_interface.get_signing_serializer(node.app)
-    cookie = client.get_cookie("session")
-    data = serializer.loads(cookie.value)
-    data["exp"] = int(time.time()) - 1
-    client.set_cookie("session", serializer.dumps(data), domain=cookie.domain)
-    response = client.get("/trainer")
-    assert response.status_code == 302 and "expired=1" in response.headers["Location"]
-    assert "session has expired" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_roles_guard_trainer_and_admin_pages(client, node, ui):

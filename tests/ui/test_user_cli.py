@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from maarifa import wiring
@@ -37,11 +38,12 @@ def test_create_list_password_disable(tmp_path):
     again = run(root, ["--data-dir", str(data), "user", "create", "--role", "admin", "--name", "tina",
                        "--password-stdin"], input="another long password\n")
     assert again.exit_code == 1 and "already exists" in again.output
-    from web.accounts import AccountStore
+    from graph.accounts import AccountStore, LoginRefused
 
-    accounts = AccountStore(data)
-    assert accounts.authenticate("tina", "a long enough password").role == "trainer"
+    accounts = AccountStore.from_settings(Settings.load({"data_dir": data}, environ={}))
+    assert accounts.log_in("tina", "a long enough password", "127.0.0.1").role == "trainer"
     assert run(root, ["--data-dir", str(data), "user", "disable", "--name", "tina"]).exit_code == 0
-    assert accounts.authenticate("tina", "a long enough password") is None
+    with pytest.raises(LoginRefused):
+        accounts.log_in("tina", "a long enough password", "127.0.0.1")
     missing = run(root, ["--data-dir", str(tmp_path / "nowhere"), "user", "list"])
     assert missing.exit_code == 1

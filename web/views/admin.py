@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from graph.accounts import ROLES
 from graph.errors import MaarifaError
 
 from .. import accounts
-from ..tokens import ROLES
 from .common import login_required, services
 
 bp = Blueprint("admin", __name__)
