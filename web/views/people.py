@@ -13,7 +13,8 @@ from .labels import taxonomy
 
 bp = Blueprint("people", __name__)
 
-PEER_FIELDS = ("skill", "level", "status", "lang", "min_proficiency", "territory", "org", "mentoring", "verified")
+#: the peer finder's filters; the page's ``?lang=`` stays the interface language (web/app.py)
+PEER_FIELDS = ("skill", "level", "status", "speaks", "min_proficiency", "territory", "org", "mentoring", "verified")
 
 
 @bp.get("/people/<username>")
@@ -90,8 +91,8 @@ def peers():
     result, error, status = None, None, 200
     if params:
         query = dict(params)
-        if query.get("lang") and query.get("min_proficiency"):
-            query["lang"] = f"{query['lang']}:{query.pop('min_proficiency')}"
+        if query.get("speaks") and query.get("min_proficiency"):
+            query["speaks"] = f"{query['speaks']}:{query.pop('min_proficiency')}"
         try:
             page = max(1, int(args.get("page", "1")))
         except ValueError:
