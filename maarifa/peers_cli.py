@@ -110,6 +110,11 @@ def skills_map_command(ctx, org, territory, all_skills, ui_lang, member, admin, 
     scope = result["scope"]
     name = scope.get("label") or scope.get("name") or scope.get("code")
     click.echo(f"{scope['kind']} {name}: {result['people']} people")
+    if not result["people"]:
+        hint = "" if admin else (" (--admin to see private profiles too)" if member else
+                                 " (only public profiles: --member or --admin to see more)")
+        click.echo(f"nobody in this community is visible to you{hint}")
+        return
     rows = [["  " * r["depth"] + r["label"], r["know"], r["offer"], r["want"], ", ".join(r["required_by"]),
              "MISSING" if r["missing"] else ""] for r in result["skills"]]
     click.echo(_table(["skill", "know", "offer", "want", "required by", ""], rows))

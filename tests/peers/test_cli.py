@@ -39,6 +39,13 @@ def test_skills_map_table_json_csv(community_dir):
     assert csv_text.startswith("skill,code,label,")
 
 
+def test_skills_map_says_why_a_community_is_empty(community_dir):
+    result = run(community_dir, "skills-map", "--org", "WMB")
+    assert result.exit_code == 0
+    assert "nobody in this community is visible to you" in result.output and "--member" in result.output
+    assert "MISSING" not in result.output
+
+
 def test_user_errors_are_one_line_and_exit_1(community_dir):
     for args in (["peers", "--skill", "nonsense"], ["peers", "--level", "9"], ["peers", "--speaks", "sw:7"],
                  ["peers", "--territory", "ZZ"], ["skills-map"], ["skills-map", "--org", "NOPE"]):
