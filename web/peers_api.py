@@ -86,6 +86,27 @@ def mentors():
     return jsonify(with_words(result))
 
 
+def federated_results(skill: str | None, level, statuses: list[str]) -> dict:
+    """This node's and every allow-listed node's people with a skill (graph.federation); the
+    same defaults as the peer finder: people who know or offer it unless ``statuses`` says."""
+    from graph.federation import federated_peer_search
+    from graph.peers import DEFAULT_STATUS
+    from graph.people import check_level, check_status
+
+    services, settings = current_app.extensions["maarifa.services"], current_app.extensions["maarifa.settings"]
+    status = tuple(sorted({check_status(s) for s in statuses if s})) or DEFAULT_STATUS
+    return federated_peer_search(services.peers.urls(), skill=skill or None,
+                                 min_level=check_level(level or 1, "minimum level"), status=status,
+                                 timeout=settings.federation_timeout, local=services.store)
+
+
+@bp.get("/federation/peers")
+def federated_peers():
+    """Federated peer search: this node and every allow-listed node."""
+    args = request.args
+    return jsonify(federated_results(args.get("skill"), args.get("level"), args.getlist("status")))
+
+
 @bp.get("/skills-map")
 def skills_map():
     from graph.skills_map import to_csv
@@ -194,6 +215,18 @@ OPERATIONS = {
                        *PAGING, *NAMES_LANG],
         "responses": {"200": _ok("Wanted skills with their best mentors"), "400": ERROR, "404": ERROR},
     },
+    ("/api/federation/peers", "get"): {
+        "summary": "Federated peer search: people with a skill on this node and on every allow-listed node, "
+                   "each marked with its node (`local`: this node); a node that is down is reported in `nodes`",
+        "security": [{}, {"bearer": []}],
+        "parameters": [
+            _param("skill", "Skill code or part of its English label (narrower skills included)."),
+            _param("level", "Minimum level of the claim.", {"type": "integer", "minimum": 1, "maximum": 4}),
+            _param("status", "known, available or wanted (repeatable). Without it: known and available; "
+                             "`wanted` finds learners.", {"type": "string", "enum": ["known", "available", "wanted"]})],
+        "responses": {"200": _ok("People from every node", {"$ref": "#/components/schemas/FederatedPeers"}),
+                      "400": ERROR},
+    },
     ("/api/skills-map", "get"): {
         "summary": "Community skills map of an organization or a territory: per skill subtree how many "
                    "know, offer and want it; skills its roles require that nobody holds",
@@ -247,6 +280,17 @@ COMPONENTS = {
                         "description": "the reasons in words, in the language of `lang`"},
                 "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
                 "match": {"type": "object"}}}}}},
+        "FederatedPeers": {"type": "object", "properties": {
+            "results": {"type": "array", "items": {"type": "object", "properties": {
+                "node": {"type": "string", "description": "the SPARQL endpoint that answered"},
+                "local": {"type": "boolean", "description": "true: a person of this node"},
+                "person": {"type": "string"}, "name": {"type": "string"}, "username": {"type": "string"},
+                "skill": {"type": "string"}, "level": {"type": "integer"},
+                "status": {"type": "string", "enum": ["known", "available", "wanted"]}}}},
+            "nodes": {"type": "array", "items": {"type": "object", "properties": {
+                "endpoint": {"type": "string"}, "local": {"type": "boolean"}, "ok": {"type": "boolean"},
+                "error": {"type": ["string", "null"]}, "seconds": {"type": "number"},
+                "results": {"type": "integer"}}}}}},
         "Reason": {"type": "object", "required": ["kind"], "description":
                    "Why a result matched, structured; names are in the language of `lang`, codes are never "
                    "meant to be shown.", "properties": {

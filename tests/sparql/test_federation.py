@@ -3,6 +3,7 @@ allow-list that refuses every other endpoint before any connection is made."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 
@@ -145,6 +146,22 @@ def test_federated_peer_search_includes_this_nodes_people_marked_local(pair):
     # the local store answers for its public people only (alpha-shy is public, alpha-member is not)
     assert {u for u, local, _ in rows if local} == {"alpha-open", "alpha-shy"}
     assert [n["local"] for n in found["nodes"]] == [True, False]
+
+
+def test_federated_search_api_and_page_mark_this_nodes_people(pair):
+    a, b = pair
+    body = requests.get(f"{a.url}/api/federation/peers", params={"skill": "1"}, timeout=30).json()
+    rows = {(r["username"], r["local"]) for r in body["results"]}
+    assert ("alpha-open", True) in rows and ("beta-open", False) in rows and ("beta-open", True) not in rows
+    assert requests.get(f"{a.url}/api/federation/peers", params={"status": "maybe"}, timeout=30).status_code == 400
+    doc = requests.get(f"{a.url}/api/openapi.json", timeout=30).json()
+    assert "/api/federation/peers" in doc["paths"]
+    page = requests.get(f"{a.url}/peers", params={"skill": "1", "federated": "yes"}, timeout=30).text
+    section = page.split('id="federated-title"', 1)[1]
+    local = re.search(r'<h3><a href="[^"]*">Alpha-Open</a> <strong class="badge-local">this node</strong></h3>', section)
+    assert local, section[:2000]
+    assert re.search(r'<h3><a href="[^"]*beta-open">Beta-Open</a></h3>', section)
+    assert b.sparql in section
 
 
 # -- a peer whose graphs refer to each other -------------------------------------------------

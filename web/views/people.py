@@ -104,9 +104,17 @@ def peers():
             error, status = str(exc), getattr(exc, "http_status", 400)
             if status == 404:
                 status = 400
+    federated = None
+    if params and args.get("federated") and error is None:
+        from ..peers_api import federated_results
+
+        try:
+            federated = federated_results(args.get("skill"), args.get("level"), args.getlist("status"))
+        except MaarifaError as exc:
+            error, status = str(exc), 400
     skills, orgs, territories = _options()
-    return render_template("peers.html", result=result, error=error, args=args, skills=skills, orgs=orgs,
-                           territories=territories, languages=UI_LANGS), status
+    return render_template("peers.html", result=result, federated=federated, error=error, args=args, skills=skills,
+                           orgs=orgs, territories=territories, languages=UI_LANGS), status
 
 
 __all__ = ["bp", "PersonNotFound"]
