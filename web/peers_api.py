@@ -161,6 +161,12 @@ LANG = _param("lang", "Language of the names of skills, places and organizations
 UI_LANG = {**_param("ui_lang", "Deprecated (removed in the next release): the old name of `lang`."),
            "deprecated": True}
 NAMES_LANG = [LANG, UI_LANG]
+#: the claim filters of the peer finder and of the federated peer search (same defaults)
+CLAIM_FILTERS = [
+    _param("level", "Minimum level of the claim.", {"type": "integer", "minimum": 1, "maximum": 4}),
+    _param("status", "known, available or wanted (repeatable). Without it: known and available, "
+                     "people who hold the skill; `wanted` finds learners.",
+           {"type": "string", "enum": ["known", "available", "wanted"]})]
 ERROR = {"description": "A readable error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
@@ -190,10 +196,7 @@ OPERATIONS = {
         "security": [{}, {"bearer": []}],
         "parameters": [
             _param("skill", "Skill code, label or IRI."),
-            _param("level", "Minimum level of the claim.", {"type": "integer", "minimum": 1, "maximum": 4}),
-            _param("status", "known, available or wanted (repeatable). Without it: known and available, "
-                             "people who hold the skill; `wanted` finds learners.",
-                   {"type": "string", "enum": ["known", "available", "wanted"]}),
+            *CLAIM_FILTERS,
             _param("speaks", "Spoken language (BCP 47), optionally `code:min_proficiency`, e.g. sw:3. "
                              "A language at proficiency 0 is not spoken."),
             _param("min_proficiency", "Minimum proficiency in the `speaks` language (1-5; 0 counts as 1).",
@@ -221,9 +224,7 @@ OPERATIONS = {
         "security": [{}, {"bearer": []}],
         "parameters": [
             _param("skill", "Skill code or part of its English label (narrower skills included)."),
-            _param("level", "Minimum level of the claim.", {"type": "integer", "minimum": 1, "maximum": 4}),
-            _param("status", "known, available or wanted (repeatable). Without it: known and available; "
-                             "`wanted` finds learners.", {"type": "string", "enum": ["known", "available", "wanted"]})],
+            *CLAIM_FILTERS],
         "responses": {"200": _ok("People from every node", {"$ref": "#/components/schemas/FederatedPeers"}),
                       "400": ERROR},
     },
