@@ -91,7 +91,10 @@ def sentences(reasons: list[dict], gettext: Gettext | None = None, locale: Local
 
         locale = locale or get_locale()
     if not isinstance(locale, Locale):
-        locale = Locale.parse(str(locale or "en").replace("-", "_"))
+        try:
+            locale = Locale.parse(str(locale or "en").replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            locale = Locale("en")  # names of languages then in English; the reasons are still said
     return [sentence(r, gettext, locale) for r in reasons]
 
 

@@ -59,3 +59,9 @@ def test_commands_and_endpoints_are_documented():
     for text in ("maarifa peers", "maarifa skills-map", "maarifa erase", "/api/peers", "/api/mentors",
                  "/api/skills-map", "/api/people/", "/api/openapi.json", "bench/peers_bench.py"):
         assert text in readme, text
+
+
+def test_peers_with_an_unknown_names_language_still_answers(community_dir):
+    result = run(community_dir, "peers", "--speaks", "sw:4", "--ui-lang", "zz")
+    assert result.exit_code == 0, result.output
+    assert "speaks Swahili (4 of 5)" in result.output and "Traceback" not in result.output
