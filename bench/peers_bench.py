@@ -101,7 +101,7 @@ def mixed_queries(n: int, seed: int = 11) -> list[dict]:
     rng = random.Random(seed)
     out = []
     for _ in range(n):
-        out.append({"skill": rng.choice(parents), "lang": f"{rng.choice(LANGS)}:{rng.randint(1, 4)}",
+        out.append({"skill": rng.choice(parents), "speaks": f"{rng.choice(LANGS)}:{rng.randint(1, 4)}",
                     "level": rng.randint(1, 3), "per_page": 20})
     return out
 

@@ -26,6 +26,7 @@ from .errors import MaarifaError, NotFound, ValidationFailed
 from .replica import HARVEST_IMPORTER
 from .sparql_guard import normalize_endpoint
 from .store import GraphStore
+from .terms import named
 
 PEERS_FILE = "federation.json"
 USER_AGENT = "Maarifa federation client"
@@ -79,23 +80,30 @@ def _sparql(endpoint: str, query: str, accept: str, timeout: float) -> requests.
     return response
 
 
-PEER_GRAPHS = """
-SELECT ?graph ?checksum WHERE { GRAPH ?provenance {
-  ?graph a <https://w3id.org/maarifa/ns#SourceGraph> ; <https://w3id.org/maarifa/ns#checksum> ?checksum } }
-"""
+PEER_GRAPHS = """SELECT ?graph ?checksum WHERE { GRAPH ?provenance {
+  ?graph a <https://w3id.org/maarifa/ns#SourceGraph> ; <https://w3id.org/maarifa/ns#checksum> ?checksum } }"""
 
 
 @dataclass
 class HarvestReport:
+    """What a harvest did: graphs ``fetched`` and stored, ``unchanged`` ones (same checksum as
+    the copy we hold: not fetched, and nothing said about them), ``dropped`` ones (gone from
+    the peer), ``rejected`` ones (changed, but the peer's graphs together break the shapes:
+    nothing stored) with the broken rules in ``errors``."""
+
     endpoint: str
     fetched: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"{self.endpoint}: {len(self.fetched)} graph(s) fetched, {len(self.unchanged)} unchanged, "
                f"{len(self.dropped)} dropped"]
+        if self.rejected:
+            out.append(f"  {len(self.rejected)} changed graph(s) not stored, because the peer's graphs together "
+                       f"break {len(self.errors)} rule(s):")
         out += [f"  - {e}" for e in self.errors]
         return out
 
@@ -105,43 +113,87 @@ def _source_name(endpoint: str, graph: str) -> str:
     return f"harvest-{digest}"
 
 
+TRUNCATED_HEADER = "Maarifa-Results-Truncated"  # web/sparql.py: the result limit a response was cut at
+
+
+def _all_pages(endpoint: str, query: str, order: str, accept: str, count, timeout: float) -> list:
+    """Every answer of a query, however many: a peer cuts an answer at its result limit
+    (``query_result_limit``, 10,000 by default, and says so in a header), so a longer one is
+    read again in pages of that size, in a fixed order (SPARQL 1.1 Query, 15.4: only ORDER BY
+    makes OFFSET pages stable). ``count`` turns a response into its list of answers."""
+    response = _sparql(endpoint, query, accept, timeout)
+    limit = response.headers.get(TRUNCATED_HEADER)
+    if not limit:
+        return count(response)
+    page, answers = int(limit), []
+    while True:
+        chunk = count(_sparql(endpoint, f"{query} ORDER BY {order} LIMIT {page} OFFSET {len(answers)}",
+                              accept, timeout))
+        answers += chunk
+        if len(chunk) < page:
+            return answers
+
+
+def fetch_graph(endpoint: str, graph: str, timeout: float) -> list[tuple]:
+    """Every triple of a peer's public graph."""
+    return _all_pages(endpoint, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+                      "?s ?p ?o", "application/n-triples", lambda r: _triples(r.content), timeout)
+
+
+def peer_graphs(endpoint: str, timeout: float) -> dict[str, str]:
+    """The peer's public graphs and their checksums, from its provenance."""
+    rows = _all_pages(endpoint, PEER_GRAPHS, "?graph", "application/sparql-results+json",
+                      lambda r: r.json()["results"]["bindings"], timeout)
+    return {b["graph"]["value"]: b["checksum"]["value"] for b in rows}
+
+
+def _triples(body: bytes) -> list[tuple]:
+    return [(q.subject, q.predicate, q.object) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+
+
 def harvest(store: GraphStore, endpoint: str, timeout: float = 30.0) -> HarvestReport:
-    """Copy a peer's public graphs that changed since the last harvest into our store."""
+    """Copy a peer's public graphs that changed since the last harvest into our store.
+
+    The changed graphs are validated together with the peer's graphs we already hold, as one
+    dataset and nothing else, the way the peer validates them (an award's badge class, a
+    completion's training, a pack's items live in its other graphs), and stored in one
+    transaction, or not at all. A harvest where nothing changed fetches and checks nothing.
+    """
     endpoint = normalize_endpoint(endpoint)
     report = HarvestReport(endpoint)
-    rows = _sparql(endpoint, PEER_GRAPHS, "application/sparql-results+json", timeout).json()
-    remote = {b["graph"]["value"]: b["checksum"]["value"] for b in rows["results"]["bindings"]}
-    ours = {r.source: r for r in store.records() if r.importer == HARVEST_IMPORTER}
-    pending = []
+    remote = peer_graphs(endpoint, timeout)
+    ours = {r.source: r for r in store.records() if r.importer == HARVEST_IMPORTER and _is_from(r, endpoint)}
+    batch, held = [], []
     for graph, checksum in sorted(remote.items()):
         name = _source_name(endpoint, graph)
         if name in ours and ours[name].checksum == checksum:
             report.unchanged.append(graph)
+            held.append(name)
             continue
-        body = _sparql(endpoint, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
-                       "application/n-triples", timeout).content
-        triples = [(q.subject, q.predicate, q.object) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-        pending.append((graph, SourceGraphs(name=name, label=f"{graph} from {endpoint}", importer=HARVEST_IMPORTER,
-                                            checksum=checksum), triples))
-    # graphs may refer to each other (people to skills): load what validates, then retry the rest
-    while pending:
-        failed = []
-        for graph, source, triples in pending:
-            try:
-                store.replace_source_parsed(source, {"public": triples})
-                report.fetched.append(graph)
-            except ValidationFailed as exc:
-                failed.append((graph, source, triples, exc))
-        if len(failed) == len(pending):
-            report.errors += [f"{graph}: {exc.violations[0]}" for graph, _, _, exc in failed]
-            break
-        pending = [(g, s, t) for g, s, t, _ in failed]
-    for name, record in ours.items():
-        if not any(_source_name(endpoint, g) == name for g in remote) and record.label.endswith(f" from {endpoint}"):
-            store.replace_source_parsed(SourceGraphs(name=name, label=record.label, importer=HARVEST_IMPORTER,
-                                                     checksum=record.checksum), {})
+        label = f"{graph} from {endpoint}"
+        triples = [tuple(store.skolemize(t) for t in triple) for triple in fetch_graph(endpoint, graph, timeout)]
+        source = SourceGraphs(name=name, label=label, importer=HARVEST_IMPORTER, checksum=checksum,
+                              origins={t[0].value: label for t in triples})
+        batch.append((source, {"public": triples}))
+        report.fetched.append(graph)
+    remote_names = {_source_name(endpoint, g) for g in remote}
+    for name, record in sorted(ours.items()):
+        if name not in remote_names:
+            batch.append((SourceGraphs(name=name, label=record.label, importer=HARVEST_IMPORTER,
+                                       checksum=record.checksum), {}))
             report.dropped.append(record.label)
+    if not batch:
+        return report
+    try:
+        store.replace_sources_together(batch, with_sources=held)
+    except ValidationFailed as exc:
+        report.rejected, report.fetched, report.dropped = report.fetched, [], []
+        report.errors = [str(v) for v in exc.violations]
     return report
+
+
+def _is_from(record, endpoint: str) -> bool:
+    return record.label.endswith(f" from {endpoint}")
 
 
 FEDERATED_PEERS = """
@@ -149,12 +201,13 @@ PREFIX mf: <https://w3id.org/maarifa/ns#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX schema: <https://schema.org/>
 SELECT ?person ?name ?username ?skillLabel ?level ?status WHERE {
-  %s
+  %(skills)s
+  VALUES ?status { %(statuses)s }
   ?claim mf:skill ?skill ; mf:level ?level ; mf:claimStatus ?status .
-  FILTER(?level >= %d)
+  FILTER(?level >= %(level)d)
   ?person mf:hasClaim ?claim ; schema:name ?name ; mf:username ?username .
   OPTIONAL { ?skill skos:prefLabel ?skillLabel FILTER(LANGMATCHES(LANG(?skillLabel), "en")) }
-} ORDER BY DESC(?level) ?username LIMIT %d
+} ORDER BY DESC(?level) ?username LIMIT %(limit)d
 """
 # Two round trips per node: the skills first (a skill includes its narrower skills), then the
 # claims that name them. As one query with a sub-select the engine joins in the wrong order
@@ -165,39 +218,74 @@ SELECT DISTINCT ?skill WHERE {
     { ?wanted skos:notation "%(text)s" } UNION
     { ?wanted skos:prefLabel ?label FILTER(CONTAINS(LCASE(STR(?label)), LCASE("%(text)s"))) }
     ?skill skos:broader* ?wanted } LIMIT 500"""
+STATUS_TERMS = {"known": "mf:Known", "available": "mf:Available", "wanted": "mf:Wanted"}
+
+
+class _Node:
+    """One node a federated search asks: a peer over HTTP, or this node's own store."""
+
+    def __init__(self, endpoint: str, timeout: float, store: GraphStore | None = None):
+        self.endpoint, self.timeout, self.store = endpoint, timeout, store
+
+    def bindings(self, query: str) -> list[dict]:
+        """SPARQL JSON result bindings (SPARQL 1.1 Query Results JSON Format, 3.2.2)."""
+        if self.store is None:
+            return _sparql(self.endpoint, query, "application/sparql-results+json", self.timeout).json()[
+                "results"]["bindings"]
+        # this node's own public data: not the people we harvested from peers (those answer for themselves)
+        graphs = [named(r.physical) for r in self.store.records()
+                  if r.access == "public" and r.importer != HARVEST_IMPORTER]
+        if not graphs:
+            return []
+        solutions = self.store._store.query(query, default_graph=graphs)
+        names = [v.value for v in solutions.variables]
+        return [{n: {"value": row[n].value} for n in names if row[n] is not None} for row in solutions]
 
 
 def federated_peer_search(endpoints: list[str], *, skill: str | None = None, min_level: int = 1,
-                          timeout: float = 2.0, limit: int = 50) -> dict:
+                          status: tuple[str, ...] = ("available", "known"), timeout: float = 2.0, limit: int = 50,
+                          local: GraphStore | None = None) -> dict:
     """Ask every node at once; merge the people found, each tagged with its node. A node that
-    is down or slow is reported in ``nodes``, never fatal."""
-    text = (skill or "").replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    is down or slow is reported in ``nodes``, never fatal.
 
-    def ask(endpoint: str):
+    As the local peer finder: without ``status``, people who know or offer the skill
+    (``("wanted",)`` finds learners). With ``local`` (this node's store), this node's own
+    public people are among the results too, marked ``"local": true``.
+    """
+    unknown = sorted(set(status) - set(STATUS_TERMS))
+    if unknown or not status:
+        raise MaarifaError(f"unknown claim status {', '.join(unknown) or '(none)'}: use known, available or wanted")
+    text = (skill or "").replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    nodes_to_ask = [_Node(normalize_endpoint(e), timeout) for e in endpoints]
+    if local is not None:
+        nodes_to_ask.insert(0, _Node(f"{local.base_url}/sparql", timeout, local))
+
+    def ask(node: _Node):
         started = time.perf_counter()
         try:
             selection = ""
             if skill:
-                found = _sparql(endpoint, SKILLS % {"text": text}, "application/sparql-results+json", timeout).json()
-                iris = [b["skill"]["value"] for b in found["results"]["bindings"]]
+                iris = [b["skill"]["value"] for b in node.bindings(SKILLS % {"text": text})]
                 if not iris:
-                    return endpoint, [], None, time.perf_counter() - started
+                    return node, [], None, time.perf_counter() - started
                 selection = "VALUES ?skill { " + " ".join(f"<{i}>" for i in iris) + " }"
-            query = FEDERATED_PEERS % (selection, int(min_level), limit)
-            rows = _sparql(endpoint, query, "application/sparql-results+json", timeout).json()
-            return endpoint, rows["results"]["bindings"], None, time.perf_counter() - started
-        except (MaarifaError, ValueError, KeyError) as exc:
-            return endpoint, [], str(exc), time.perf_counter() - started
+            query = FEDERATED_PEERS % {"skills": selection, "level": int(min_level), "limit": limit,
+                                       "statuses": " ".join(STATUS_TERMS[s] for s in sorted(status))}
+            return node, node.bindings(query), None, time.perf_counter() - started
+        except (MaarifaError, ValueError, KeyError, OSError) as exc:
+            return node, [], str(exc), time.perf_counter() - started
 
     results, nodes = [], []
-    with ThreadPoolExecutor(max_workers=max(1, len(endpoints))) as pool:
-        for endpoint, rows, error, seconds in pool.map(ask, endpoints):
-            nodes.append({"endpoint": endpoint, "ok": error is None, "error": error,
+    with ThreadPoolExecutor(max_workers=max(1, len(nodes_to_ask))) as pool:
+        for node, rows, error, seconds in pool.map(ask, nodes_to_ask):
+            is_local = node.store is not None
+            nodes.append({"endpoint": node.endpoint, "local": is_local, "ok": error is None, "error": error,
                           "seconds": round(seconds, 3), "results": len(rows)})
             for row in rows:
-                results.append({"node": endpoint, "person": row["person"]["value"], "name": row["name"]["value"],
-                                "username": row["username"]["value"], "skill": row.get("skillLabel", row.get("skill", {})).get("value", ""),
+                results.append({"node": node.endpoint, "local": is_local, "person": row["person"]["value"],
+                                "name": row["name"]["value"], "username": row["username"]["value"],
+                                "skill": row.get("skillLabel", row.get("skill", {})).get("value", ""),
                                 "level": int(row["level"]["value"]),
-                                "status": row["status"]["value"].rsplit("#", 1)[-1]})
-    results.sort(key=lambda r: (-r["level"], r["username"], r["node"]))
+                                "status": row["status"]["value"].rsplit("#", 1)[-1].lower()})
+    results.sort(key=lambda r: (-r["level"], not r["local"], r["username"], r["node"]))
     return {"results": results[:limit], "nodes": nodes}

@@ -99,15 +99,25 @@ class Person:
         return best
 
 
+#: the claims a query with a skill (or level, or ``verified``) but no ``status`` matches: people
+#: who hold the skill. Learners are found with ``status=wanted`` (issue 11, item 11).
+DEFAULT_STATUS = ("available", "known")
+
+
 @dataclass
 class PeerQuery:
-    """A peer query; every filter is optional and they combine (AND)."""
+    """A peer query; every filter is optional and they combine (AND).
+
+    ``speaks`` is the spoken-language filter (``sw``, proficiency at least ``min_proficiency``,
+    and never 0: a language at proficiency 0 is not spoken). It is not the language names are
+    given in, which is ``lang_label`` (the caller's interface language).
+    """
 
     skill: str | None = None
     min_level: int = 1
-    status: tuple[str, ...] = ()
-    lang: str | None = None
-    min_proficiency: int = 0
+    status: tuple[str, ...] = DEFAULT_STATUS
+    speaks: str | None = None
+    min_proficiency: int = 1
     territory: str | None = None
     org: str | None = None
     mentoring: bool | None = None
@@ -118,19 +128,21 @@ class PeerQuery:
 
     @property
     def has_claim_filter(self) -> bool:
-        return bool(self.skill or self.min_level > 1 or self.status or self.verified)
+        return bool(self.skill or self.min_level > 1 or self.verified or self.status != DEFAULT_STATUS)
 
     def describe(self) -> dict:
         return {k: v for k, v in {
             "skill": self.skill, "min_level": self.min_level if self.min_level > 1 else None,
-            "status": list(self.status) or None, "lang": self.lang,
-            "min_proficiency": self.min_proficiency if self.lang and self.min_proficiency else None,
+            "status": list(self.status), "speaks": self.speaks,
+            "min_proficiency": self.min_proficiency if self.speaks else None,
             "territory": self.territory, "org": self.org, "mentoring": self.mentoring,
             "verified": self.verified or None}.items() if v is not None}
 
 
 def parse_query(params: dict) -> PeerQuery:
-    """A :class:`PeerQuery` from loose parameters (CLI options, query string); typed errors."""
+    """A :class:`PeerQuery` from loose parameters (CLI options, query string); typed errors.
+
+    ``speaks`` is ``code`` or ``code:min_proficiency``; ``ui_lang`` the language of names."""
     def get(name, default=None):
         value = params.get(name, default)
         return default if value in (None, "", [], ()) else value
@@ -143,15 +155,17 @@ def parse_query(params: dict) -> PeerQuery:
     if status:
         items = status if isinstance(status, (list, tuple)) else str(status).split(",")
         q.status = tuple(sorted({check_status(s) for s in items}))
-    lang = get("lang")
-    if lang:
-        code, _, prof = str(lang).partition(":")
-        q.lang = check_language(code)
+    speaks = get("speaks")
+    if speaks:
+        code, _, prof = str(speaks).partition(":")
+        q.speaks = check_language(code)
         prof = prof or get("min_proficiency")
         if prof not in (None, ""):
-            q.min_proficiency = check_proficiency(prof, q.lang)
+            # 0 is a valid proficiency of a profile, but "speaks at 0 or more" would match
+            # people who do not speak the language at all
+            q.min_proficiency = max(1, check_proficiency(prof, q.speaks))
     elif get("min_proficiency") is not None:
-        raise InvalidField("min_proficiency needs a language (lang)")
+        raise InvalidField("min_proficiency needs a spoken language (speaks)")
     q.territory = get("territory")
     q.org = get("org")
     mentoring = get("mentoring")
@@ -404,7 +418,7 @@ class View:
                     and (not q.verified or c.verified) and (skills is None or c.skill in skills))
 
         def person_ok(p: Person) -> bool:
-            if q.lang and p.speaks(q.lang, q.min_proficiency) is None:
+            if q.speaks and p.speaks(q.speaks, q.min_proficiency) is None:
                 return False
             if "territory" in r and r["territory"] not in p.places:
                 return False
@@ -416,8 +430,8 @@ class View:
 
         # candidate people from the person-side filters (None: no such filter)
         sets = []
-        if q.lang:
-            sets.append(self.by_lang.get(q.lang.casefold(), set()))
+        if q.speaks:
+            sets.append(self.by_lang.get(q.speaks.casefold(), set()))
         if "territory" in r:
             sets.append(self.by_place.get(r["territory"], set()))
         if "org" in r:
@@ -470,7 +484,7 @@ class View:
                 if not person_ok(p):
                     continue
                 if n >= start:
-                    rows.append((p, p.claims[0] if p.claims else None))
+                    rows.append((p, next((c for c in p.claims if claim_ok(c)), None)))
                 n += 1
                 if n >= stop:
                     break
@@ -484,36 +498,37 @@ class View:
         }
 
     def explain(self, p: Person, c: Claim | None, q: PeerQuery, r: dict) -> dict:
+        """One result: who, what matched (``match``) and why, as structured ``reasons`` that
+        the web layer and the command line put into words (see ``web/reasons.py``)."""
         tax, lang = self.taxonomy, q.lang_label
-        why = []
+        reasons = []
         match: dict = {}
         if c is not None:
             match["claim"] = {"skill": tax.skill_info(c.skill, lang), "status": c.status, "level": c.level,
                               "verified": c.verified, "modified": c.modified}
-            text = f"{c.status} {tax.skill_label(c.skill, lang)} at level {c.level}"
             if r.get("skill") and c.skill != r["skill"]:
-                text += f" (a narrower skill of {tax.skill_label(r['skill'], lang)})"
                 match["claim"]["narrower_of"] = tax.skill_info(r["skill"], lang)
-            text += ", verified by a badge" if c.verified else ", self-declared"
-            why.append(text)
-        if q.lang:
-            spoken = p.speaks(q.lang, q.min_proficiency)
+            reasons.append({"kind": "claim", **match["claim"]})
+        if q.speaks:
+            spoken = p.speaks(q.speaks, q.min_proficiency)
             if spoken:
                 match["language"] = {"code": spoken[0], "proficiency": spoken[1]}
-                why.append(f"speaks {spoken[0]} at proficiency {spoken[1]}")
+                reasons.append({"kind": "speaks", **match["language"]})
         if "territory" in r:
             match["territory"] = r["territory"]
-            own = tax.territory_code.get(p.territory)
-            why.append(f"lives in {own}" + (f" (in {r['territory']})" if own != r["territory"] else ""))
+            place = tax.territory_info(p.territory, lang)
+            within = tax.territory_info(tax.territory_by_code[r["territory"]], lang)
+            reasons.append({"kind": "lives_in", "territory": place,
+                            "within": within if within["code"] != place["code"] else None})
         if "org" in r:
             match["organization"] = tax.org_info(r["org"], lang)
-            why.append(f"member of {match['organization']['label']}")
+            reasons.append({"kind": "member_of", "organization": match["organization"]})
         if q.mentoring:
             match["mentoring"] = True
-            why.append("available for mentoring")
+            reasons.append({"kind": "mentoring"})
         return {"username": p.username, "name": p.name, "iri": p.iri,
                 "territory": tax.territory_info(p.territory, lang), "mentoring": p.mentoring,
-                "why": why, "match": match}
+                "reasons": reasons, "match": match}
 
 
 # -- the service -----------------------------------------------------------------------------
@@ -654,37 +669,42 @@ class PeerFinder:
                 shared = sorted({t for t in m.langs for u in mentee.langs
                                  if t.casefold().split("-")[0] == u.casefold().split("-")[0]
                                  and m.langs[t] >= 2 and mentee.langs[u] >= 2})
-                same_place = 0
+                region = None
                 if m.territory and m.territory == mentee.territory:
                     same_place = 2
-                elif m.places & mentee.places:
-                    same_place = 1
-                key = (not shared, -same_place, not m.mentoring, not c.verified, -c.level, m.username)
-                scored.append((key, m, c, shared, same_place))
+                else:
+                    region = tax.shared_region(m.territory, mentee.territory) if m.territory and mentee.territory \
+                        else None
+                    same_place = 1 if region else 0
+                # a smaller shared region (deeper in the M49 tree) is a closer match
+                closeness = tax.depth(region) if region else 0
+                key = (not shared, -same_place, -closeness, not m.mentoring, not c.verified, -c.level, m.username)
+                scored.append((key, m, c, shared, same_place, region))
         scored.sort(key=lambda t: t[0])
         out, seen = [], set()
-        for key, m, c, shared, same_place in scored:
+        for key, m, c, shared, same_place, region in scored:
             if m.iri in seen:
                 continue
             seen.add(m.iri)
-            why = [f"offers {tax.skill_label(c.skill, lang)} at level {c.level} (wanted at {want.level})"]
-            if c.skill != want.skill:
-                why[0] += f", a narrower skill of {tax.skill_label(want.skill, lang)}"
+            offer = {"kind": "offers", "skill": tax.skill_info(c.skill, lang), "level": c.level,
+                     "wanted_level": want.level,
+                     "narrower_of": tax.skill_info(want.skill, lang) if c.skill != want.skill else None}
+            reasons = [offer]
             if shared:
-                why.append("shares " + ", ".join(shared))
+                reasons.append({"kind": "shares_languages", "languages": shared})
             if same_place == 2:
-                why.append(f"same territory ({tax.territory_code.get(m.territory)})")
-            elif same_place == 1:
-                common = sorted(m.places & mentee.places)
-                why.append(f"same region ({', '.join(common)})")
+                reasons.append({"kind": "same_territory", "territory": tax.territory_info(m.territory, lang)})
+            elif region:
+                reasons.append({"kind": "same_region", "region": tax.territory_info(region, lang)})
             if m.mentoring:
-                why.append("available for mentoring")
+                reasons.append({"kind": "mentoring"})
             if c.verified:
-                why.append("verified by a badge")
+                reasons.append({"kind": "verified"})
             out.append({"username": m.username, "name": m.name, "skill": tax.skill_info(c.skill, lang),
                         "level": c.level, "verified": c.verified, "shared_languages": shared,
                         "same_territory": same_place == 2, "same_region": same_place >= 1,
-                        "mentoring": m.mentoring, "why": why})
+                        "region": tax.territory_info(region, lang) if region else None,
+                        "mentoring": m.mentoring, "reasons": reasons})
             if len(out) >= limit:
                 break
         return out
@@ -707,10 +727,10 @@ def sparql_for(q: PeerQuery, tax: Taxonomy) -> str:
         where.append("VALUES ?st { " + " ".join(f"mf:{s.capitalize()}" for s in q.status) + " }")
     if q.verified:
         where.append("FILTER(BOUND(?v) && ?v = true)")
-    if q.lang:
+    if q.speaks:
         where.append("?p mf:speaks ?a . ?a mf:language ?lang ; mf:proficiency ?prof .")
-        where.append(f'FILTER((LCASE(STR(?lang)) = "{q.lang.lower()}" || STRSTARTS(LCASE(STR(?lang)), '
-                     f'"{q.lang.lower()}-")) && ?prof >= {q.min_proficiency})')
+        where.append(f'FILTER((LCASE(STR(?lang)) = "{q.speaks.lower()}" || STRSTARTS(LCASE(STR(?lang)), '
+                     f'"{q.speaks.lower()}-")) && ?prof >= {q.min_proficiency})')
     if q.territory:
         code = tax.territory_code[tax.resolve_territory(q.territory)]
         where.append(f'?p mf:territory ?t . ?t schema:containedInPlace* ?place . ?place mf:territoryCode "{code}" .')

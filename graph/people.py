@@ -436,11 +436,29 @@ class Taxonomy:
             self._places[territory] = frozenset(out)
         return self._places[territory]
 
+    def depth(self, territory: str) -> int:
+        """How many regions contain the territory (World 001 is 0, Africa 002 is 1, Kenya 4)."""
+        return len(self.places(territory)) - 1
+
+    def shared_region(self, a: str, b: str) -> str | None:
+        """The smallest region containing both territories, below World (UN M49 001): Kenya and
+        Nigeria share Sub-Saharan Africa (202), Kenya and Morocco Africa (002), Kenya and France
+        only World, which says nothing about being close (None then)."""
+        common = (self.places(a) & self.places(b)) - {WORLD}
+        if not common:
+            return None
+        regions = [self.territory_by_code[code.upper()] for code in common]
+        return max(regions, key=lambda t: (self.depth(t), self.territory_code[t]))
+
     def territory_info(self, iri: str | None, lang: str = "en") -> dict | None:
+        """Code and name of a territory in ``lang``: the graph's name in that language, else
+        CLDR's (Babel has every territory in every locale), else the graph's in another one."""
         if not iri:
             return None
-        return {"iri": iri, "code": self.territory_code.get(iri),
-                "name": _pick(self.territory_names.get(iri, {}), lang) or self.territory_code.get(iri)}
+        code = self.territory_code.get(iri)
+        names = self.territory_names.get(iri, {})
+        name = names.get(lang) or _cldr_territory_name(code, lang) or _pick(names, lang) or code
+        return {"iri": iri, "code": code, "name": name}
 
     # organizations and roles
 
@@ -468,6 +486,21 @@ class Taxonomy:
 
     def role_info(self, iri: str, lang: str = "en") -> dict:
         return {"iri": iri, "label": _pick(self.role_labels.get(iri, {}), lang) or iri.rsplit("/", 1)[-1]}
+
+
+WORLD = "001"  # UN M49: the region every territory lies in
+
+
+@lru_cache(maxsize=4096)
+def _cldr_territory_name(code: str | None, lang: str) -> str | None:
+    from babel import Locale, UnknownLocaleError
+
+    if not code:
+        return None
+    try:
+        return Locale.parse(lang, sep="-").territories.get(code.upper())
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
 
 
 def _pick(labels: dict[str, str], lang: str) -> str | None:

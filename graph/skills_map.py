@@ -14,6 +14,10 @@ counted once per skill however many of its narrower skills they claim):
 
 plus the same three counted on the skill itself only (``*_direct``).
 
+Nobody visible: when the caller's access reveals nobody in the community (an anonymous
+caller and an organization whose members are all members-only), the map has no skills and no
+missing skills: "nobody holds it" would describe what the caller may see, not the community.
+
 Missing skills: skills required by the community's roles (``org:Role mf:requiresSkill``,
 from ``roles.yaml``) that nobody in the community holds (no ``known``/``available`` claim
 on the skill or a narrower one). The roles of an organization are those assigned in it
@@ -86,8 +90,9 @@ class SkillsMap:
                 "want_direct": len(direct["wanted"].get(skill, ())),
                 "required_by": sorted(tax.role_info(r, lang)["label"] for r in required.get(skill, ())),
             }
-            row["missing"] = bool(row["required_by"]) and row["know"] == 0
-            if include_empty or row["know"] or row["want"] or row["required_by"]:
+            # with nobody visible to the caller, "nobody holds it" would say nothing about the community
+            row["missing"] = bool(members) and bool(row["required_by"]) and row["know"] == 0
+            if include_empty or row["know"] or row["want"] or (members and row["required_by"]):
                 rows.append(row)
         missing = [{"skill": r["skill"], "code": r["code"], "label": r["label"], "required_by": r["required_by"],
                     "want": r["want"]} for r in rows if r["missing"]]

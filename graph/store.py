@@ -365,66 +365,106 @@ class GraphStore:
 
     def _replace(self, source: SourceGraphs, by_access: dict[str, list[tuple]], *, dry_run: bool,
                  direct: dict[str, list] | None = None) -> CommitResult:
-        access_of = {source.graph_iris.get(a) or self.logical_graph(source.name, a): a for a in by_access}
-        staged = {logical: by_access[a] for logical, a in access_of.items()}
-        for triples in staged.values():
-            self._check_literals(triples, source.origins)
+        return self._replace_many([(source, by_access, direct)], dry_run=dry_run)[0]
+
+    def replace_sources_together(self, batch: list[tuple[SourceGraphs, dict[str, list[tuple]]]], *,
+                                 with_sources: Iterable[str] = ()) -> list[CommitResult]:
+        """Replace several sources in one transaction, validated together as one dataset: the
+        new graphs of ``batch`` plus the active graphs of the sources named in ``with_sources``,
+        and nothing else of the store.
+
+        This is how a peer's harvested graphs are checked (``graph/federation.py``): the way
+        the peer itself checks them, where an award's badge class or a pack's items may live in
+        another of its graphs, and without our own graphs changing the verdict. A violation
+        anywhere in that union raises :class:`ValidationFailed`, and nothing is written.
+        """
+        held = tuple(with_sources)
+        return self._replace_many([(source, graphs, None) for source, graphs in batch], dry_run=False,
+                                  validate=lambda old, staged, origins: self._validate_dataset(old, staged, held,
+                                                                                               origins))
+
+    def _replace_many(self, batch: list[tuple[SourceGraphs, dict[str, list[tuple]], dict | None]], *,
+                      dry_run: bool, validate=None) -> list[CommitResult]:
+        """Replace each source of ``batch``: validate (``validate(old, staged, origins)``, by default
+        each node against the rest of the store), stage into fresh graphs, switch in one transaction."""
+        validate = validate or self._validate_replacement
+        origins = {k: v for source, _, _ in batch for k, v in source.origins.items()}
+        plans = []
+        for source, by_access, direct in batch:
+            access_of = {source.graph_iris.get(a) or self.logical_graph(source.name, a): a for a in by_access}
+            staged = {logical: by_access[a] for logical, a in access_of.items()}
+            for triples in staged.values():
+                self._check_literals(triples, source.origins)
+            plans.append((source, access_of, staged, direct))
         with self._write_lock:
-            old = {r.logical: r for r in self._records.values() if r.source == source.name}
-            unchanged = all(
-                logical in old and old[logical].checksum == source.checksum for logical in staged
-            ) and set(old) == set(staged)
-            old_counts = {
-                logical: sum(1 for _ in self._store.quads_for_pattern(None, None, None, named(r.physical)))
-                for logical, r in old.items()
-            }
-            if unchanged:
-                total = sum(old_counts.values())
-                return CommitResult(None, 0, 0, unchanged=total)
-            if not old and not any(staged.values()):
-                return CommitResult(None, 0, 0)  # an empty source that never had data: nothing to record
-            added, removed, same = self._diff_counts(old, staged)
+            results: list[CommitResult | None] = [None] * len(plans)
+            todo = []  # (position, source, access_of, staged, direct, old)
+            for n, (source, access_of, staged, direct) in enumerate(plans):
+                old = {r.logical: r for r in self._records.values() if r.source == source.name}
+                unchanged = all(
+                    logical in old and old[logical].checksum == source.checksum for logical in staged
+                ) and set(old) == set(staged)
+                if unchanged:
+                    total = sum(sum(1 for _ in self._store.quads_for_pattern(None, None, None, named(r.physical)))
+                                for r in old.values())
+                    results[n] = CommitResult(None, 0, 0, unchanged=total)
+                elif not old and not any(staged.values()):
+                    results[n] = CommitResult(None, 0, 0)  # an empty source that never had data: nothing to record
+                else:
+                    todo.append((n, source, access_of, staged, direct, old))
+            if not todo:
+                return results
+            all_old = {k: v for *_, old in todo for k, v in old.items()}
+            all_staged = {k: v for _, _, _, staged, _, _ in todo for k, v in staged.items()}
+            counts = {n: self._diff_counts(old, staged) for n, _, _, staged, _, old in todo}
             if dry_run:
-                self._validate_replacement(old, staged, source.origins)
-                return CommitResult(None, added, removed, unchanged=same)
+                validate(all_old, all_staged, origins)
+                return [results[n] or CommitResult(None, counts[n][0], counts[n][1], unchanged=counts[n][2])
+                        for n in range(len(plans))]
             new_records = {
                 logical: self._new_record(logical, source.name, access_of[logical], source.label,
                                           source.checksum, source.importer)
-                for logical in staged
+                for _, source, access_of, staged, _, _ in todo for logical in staged
             }
             # Staged graphs are invisible until the switch below, so the bulk load runs in a
             # thread (the engine releases the GIL) while the nodes are validated; a rejected
             # source has its staged graphs removed, and a crash leaves orphans that reopening drops.
             files = {new_records[logical].physical: direct[access]
+                     for _, _, access_of, _, direct, _ in todo
                      for logical, access in access_of.items() if direct and access in direct}
-            loader = _StagedLoad(self._store, {new_records[k].physical: v for k, v in staged.items()}, files)
+            loader = _StagedLoad(self._store, {new_records[k].physical: v for k, v in all_staged.items()}, files)
             try:
-                self._validate_replacement(old, staged, source.origins)
+                validate(all_old, all_staged, origins)
             except BaseException:
                 loader.discard()
                 raise
             loader.finish()
-            removed_subjects = self._removed_subjects(old, staged)
-            payload = {
-                "kind": "replace",
-                "source": source.name,
-                "graphs": {logical: r.physical for logical, r in new_records.items()},
-                "dropped": sorted(set(old) - set(staged)),
-                "removed_subjects": removed_subjects,
-            }
             seq = self.feed.next_seq()
-            switch_off = [ox.Quad(named(r.physical), named(MF.active), ox.Literal(True), named(CATALOG_GRAPH))
-                          for r in old.values()]
-            switch_on = [_catalog_quad(t) for r in new_records.values() for t in r.provenance()]
-            switch_on += [ox.Quad(named(r.physical), named(MF.active), ox.Literal(True), named(CATALOG_GRAPH))
-                          for r in new_records.values()]
-            switch_on += [ox.Quad(q.subject, q.predicate, ox.Literal(False), q.graph_name) for q in switch_off]
-            self._store.update(_update_text(delete=switch_off, insert=switch_on + self.feed.entry_quads(seq, payload)))
-            self.feed.committed(seq)
-            self._records = {k: v for k, v in self._records.items() if k not in old}
+            entries, switch_off, switch_on = [], [], []
+            for n, source, access_of, staged, _, old in todo:
+                records = {logical: new_records[logical] for logical in staged}
+                entries += self.feed.entry_quads(seq, {
+                    "kind": "replace",
+                    "source": source.name,
+                    "graphs": {logical: r.physical for logical, r in records.items()},
+                    "dropped": sorted(set(old) - set(staged)),
+                    "removed_subjects": self._removed_subjects(old, staged),
+                })
+                off = [ox.Quad(named(r.physical), named(MF.active), ox.Literal(True), named(CATALOG_GRAPH))
+                       for r in old.values()]
+                switch_off += off
+                switch_on += [_catalog_quad(t) for r in records.values() for t in r.provenance()]
+                switch_on += [ox.Quad(named(r.physical), named(MF.active), ox.Literal(True), named(CATALOG_GRAPH))
+                              for r in records.values()]
+                switch_on += [ox.Quad(q.subject, q.predicate, ox.Literal(False), q.graph_name) for q in off]
+                results[n] = CommitResult(seq, counts[n][0], counts[n][1], unchanged=counts[n][2])
+                seq += 1
+            self._store.update(_update_text(delete=switch_off, insert=switch_on + entries))
+            self.feed.committed(seq - 1)
+            self._records = {k: v for k, v in self._records.items() if k not in all_old}
             self._records.update(new_records)
             self._drop_orphans()
-        return CommitResult(seq, added, removed, unchanged=same)
+        return results
 
     def _diff_counts(self, old: dict[str, GraphRecord], staged: dict[str, list[tuple]]) -> tuple[int, int, int]:
         if not old:
@@ -491,6 +531,30 @@ class GraphStore:
                              if not types <= {o for p, o in by_subject.get(s.value, ()) if p == TYPE}}
         state = StoreState(self._store, set(self.active_graphs()) - replaced, by_subject)
         self._run_validation(affected_nodes(summary, self.validator, state), state, origins)
+
+    def _validate_dataset(self, old: dict[str, GraphRecord], staged: dict[str, list[tuple]],
+                          held_sources: tuple[str, ...], origins: dict[str, str]) -> None:
+        """Validate the staged graphs and the active graphs of ``held_sources`` as one closed
+        dataset: every node in it, seeing only it (see :meth:`replace_sources_together`)."""
+        replaced = {r.physical for r in old.values()}
+        held = [r for r in self._records.values() if r.source in held_sources and r.physical not in replaced]
+        origins = dict(origins)
+        by_subject: dict[str, list[tuple]] = {}
+        for triples in staged.values():
+            for s, p, o in triples:
+                by_subject.setdefault(s.value, []).append((p, o))
+        focus = {named(s) for s in by_subject} | set(self.validator.target_nodes)
+        for triples in staged.values():
+            focus |= {o for _, p, o in triples if p.value in self.validator.object_target_predicates}
+        for r in held:
+            for q in self._store.quads_for_pattern(None, None, None, named(r.physical)):
+                if isinstance(q.subject, ox.NamedNode):
+                    focus.add(q.subject)
+                    origins.setdefault(q.subject.value, r.label)
+                if q.predicate.value in self.validator.object_target_predicates:
+                    focus.add(q.object)
+        state = StoreState(self._store, {r.physical for r in held}, by_subject)
+        self._run_validation({n for n in focus if not isinstance(n, ox.BlankNode)}, state, origins)
 
     def _run_validation(self, focus: set, state: StoreState, origins: dict[str, str], batch: int = 20000,
                         validator=None) -> list[Violation]:

@@ -78,18 +78,24 @@ def harvest_command(ctx, url, as_json):
 @federation.command("search")
 @click.option("--skill", help="Skill code or part of its English label.")
 @click.option("--level", type=click.IntRange(1, 4), default=1, show_default=True)
+@click.option("--status", "statuses", multiple=True, type=click.Choice(["known", "available", "wanted"]),
+              help="Claims to match (repeatable); default known and available: people who hold the skill. "
+                   "wanted finds learners.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def search(ctx, skill, level, as_json):
-    """Ask every allow-listed node for people with a skill; merge the answers."""
+def search(ctx, skill, level, statuses, as_json):
+    """Ask this node and every allow-listed node for people with a skill; merge the answers."""
     settings = initialised_settings(ctx)
-    found = federated_peer_search(PeerList(settings.data_dir).urls(), skill=skill, min_level=level,
-                                  timeout=settings.federation_timeout)
+    with wiring.open_store(settings, "maarifa federation search") as store:
+        found = federated_peer_search(PeerList(settings.data_dir).urls(), skill=skill, min_level=level,
+                                      status=tuple(statuses) or ("available", "known"),
+                                      timeout=settings.federation_timeout, local=store)
     if as_json:
         click.echo(json.dumps(found, indent=2))
         return
     for row in found["results"]:
-        click.echo(f"{row['name']:<28} {row['skill']:<32} level {row['level']}  {row['status']:<9} {row['node']}")
+        node = "(this node)" if row["local"] else row["node"]
+        click.echo(f"{row['name']:<28} {row['skill']:<32} level {row['level']}  {row['status']:<9} {node}")
     for node in found["nodes"]:
         if not node["ok"]:
             click.echo(f"! {node['endpoint']}: {node['error']}", err=True)

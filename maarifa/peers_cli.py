@@ -38,9 +38,12 @@ def _access_options(f):
 @click.command("peers")
 @click.option("--skill", help="Skill code, label or IRI; its narrower skills match too.")
 @click.option("--level", type=int, help="Minimum level of the claim (1-4).")
-@click.option("--status", multiple=True, help="known, available or wanted (repeatable).")
-@click.option("--lang", help="Spoken language, BCP 47, optionally with a minimum proficiency: sw or sw:3.")
-@click.option("--min-proficiency", type=int, help="Minimum proficiency (0-5) in --lang.")
+@click.option("--status", multiple=True,
+              help="known, available or wanted (repeatable); default known and available (people who hold the "
+                   "skill), wanted finds learners.")
+@click.option("--speaks", help="Spoken language, BCP 47, optionally with a minimum proficiency: sw or sw:3 "
+                               "(proficiency 0 is not speaking).")
+@click.option("--min-proficiency", type=int, help="Minimum proficiency (1-5) in --speaks.")
 @click.option("--territory", help="ISO 3166 country or UN M49 region code (a region includes its countries).")
 @click.option("--org", help="Organization acronym, slug or IRI.")
 @click.option("--mentoring/--no-mentoring", default=None, help="Only people (not) available for mentoring.")
@@ -51,18 +54,20 @@ def _access_options(f):
 @_access_options
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.pass_context
-def peers_command(ctx, skill, level, status, lang, min_proficiency, territory, org, mentoring, verified, page,
+def peers_command(ctx, skill, level, status, speaks, min_proficiency, territory, org, mentoring, verified, page,
                   per_page, ui_lang, member, admin, as_json):
     """Find peers: ranked (badge-verified first, then level, then recency), each with why it matched."""
     from graph.peers import PeerFinder, parse_query
+    from web.reasons import english, with_words
 
-    query = parse_query({"skill": skill, "level": level, "status": list(status), "lang": lang,
+    query = parse_query({"skill": skill, "level": level, "status": list(status), "speaks": speaks,
                          "min_proficiency": min_proficiency, "territory": territory, "org": org,
                          "mentoring": mentoring, "verified": verified or None, "page": page,
                          "per_page": per_page, "ui_lang": ui_lang})
     settings = settings_of(ctx)
     with wiring.open_store(settings, "maarifa peers") as store:
         result = PeerFinder(store).find(_viewer(member, admin), query)
+    with_words(result, english, ui_lang)
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
@@ -70,7 +75,7 @@ def peers_command(ctx, skill, level, status, lang, min_proficiency, territory, o
         click.echo("no peers match" + (" on this page" if page > 1 else ""))
         return
     start = (result["page"] - 1) * result["per_page"]
-    rows = [[start + i, r["username"], r["name"], (r["territory"] or {}).get("code") or "", "; ".join(r["why"])]
+    rows = [[start + i, r["username"], r["name"], (r["territory"] or {}).get("name") or "", "; ".join(r["why"])]
             for i, r in enumerate(result["results"], start=1)]
     click.echo(_table(["#", "username", "name", "place", "why"], rows))
     if result["has_more"]:
@@ -105,6 +110,11 @@ def skills_map_command(ctx, org, territory, all_skills, ui_lang, member, admin, 
     scope = result["scope"]
     name = scope.get("label") or scope.get("name") or scope.get("code")
     click.echo(f"{scope['kind']} {name}: {result['people']} people")
+    if not result["people"]:
+        hint = "" if admin else (" (--admin to see private profiles too)" if member else
+                                 " (only public profiles: --member or --admin to see more)")
+        click.echo(f"nobody in this community is visible to you{hint}")
+        return
     rows = [["  " * r["depth"] + r["label"], r["know"], r["offer"], r["want"], ", ".join(r["required_by"]),
              "MISSING" if r["missing"] else ""] for r in result["skills"]]
     click.echo(_table(["skill", "know", "offer", "want", "required by", ""], rows))

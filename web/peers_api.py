@@ -44,31 +44,67 @@ def viewer() -> Viewer:
 
 
 def _ui_lang() -> str:
-    return request.args.get("ui_lang") or request.accept_languages.best_match(["en", "es", "fr", "ar", "pt"]) or "en"
+    """The language of names and reasons in an answer: ``?lang=`` or, deprecated, ``?ui_lang=``
+    (any BCP 47 tag), else the locale the request negotiates (Accept-Language), as in the UI."""
+    chosen = request.args.get("lang") or request.args.get("ui_lang")
+    if chosen:
+        if ":" in chosen:
+            # the peer finder's old spoken-language filter looked like this (sw:3)
+            raise InvalidField(f"lang {chosen!r} is the language of names in the answer, not a filter; "
+                               f"to find people who speak a language use speaks={chosen}")
+        return chosen
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en").replace("_", "-")
 
 
 @bp.get("/peers")
 def peers():
     from graph.peers import parse_query
 
+    from .reasons import with_words
+
     args = request.args
     query = parse_query({"skill": args.get("skill"), "level": args.get("level") or args.get("min_level"),
-                         "status": args.getlist("status"), "lang": args.get("lang"),
+                         "status": args.getlist("status"), "speaks": args.get("speaks"),
                          "min_proficiency": args.get("min_proficiency"), "territory": args.get("territory"),
                          "org": args.get("org"), "mentoring": args.get("mentoring"),
                          "verified": args.get("verified"), "page": args.get("page"),
                          "per_page": args.get("per_page"), "ui_lang": _ui_lang()})
-    return jsonify(_services().finder.find(viewer(), query))
+    return jsonify(with_words(_services().finder.find(viewer(), query)))
 
 
 @bp.get("/mentors")
 def mentors():
+    from .reasons import with_words
+
     args = request.args
     result = _services().finder.mentors(
         viewer(), username=args.get("username") or None, skill=args.get("skill") or None,
         page=args.get("page") or 1, per_page=args.get("per_page") or 20,
         per_mentee=_int(args.get("per_mentee"), 3, "per_mentee"), lang=_ui_lang())
-    return jsonify(result)
+    return jsonify(with_words(result))
+
+
+def federated_results(skill: str | None, level, statuses: list[str]) -> dict:
+    """This node's and every allow-listed node's people with a skill (graph.federation); the
+    same defaults as the peer finder: people who know or offer it unless ``statuses`` says."""
+    from graph.federation import federated_peer_search
+    from graph.peers import DEFAULT_STATUS
+    from graph.people import check_level, check_status
+
+    services, settings = current_app.extensions["maarifa.services"], current_app.extensions["maarifa.settings"]
+    status = tuple(sorted({check_status(s) for s in statuses if s})) or DEFAULT_STATUS
+    return federated_peer_search(services.peers.urls(), skill=skill or None,
+                                 min_level=check_level(level or 1, "minimum level"), status=status,
+                                 timeout=settings.federation_timeout, local=services.store)
+
+
+@bp.get("/federation/peers")
+def federated_peers():
+    """Federated peer search: this node and every allow-listed node."""
+    args = request.args
+    return jsonify(federated_results(args.get("skill"), args.get("level"), args.getlist("status")))
 
 
 @bp.get("/skills-map")
@@ -119,7 +155,18 @@ def _param(name, description, schema=None, where="query", required=False):
 PAGING = [_param("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
           _param("per_page", "Results per page (at most 100).",
                  {"type": "integer", "minimum": 1, "maximum": 100, "default": 20})]
-UI_LANG = _param("ui_lang", "Language of skill, place and organization names (default: Accept-Language).")
+LANG = _param("lang", "Language of the names of skills, places and organizations and of the reasons "
+                      "(`why`) in the answer, BCP 47 (default: Accept-Language). Not a filter: the spoken-language "
+                      "filter of /api/peers is `speaks`.")
+UI_LANG = {**_param("ui_lang", "Deprecated (removed in the next release): the old name of `lang`."),
+           "deprecated": True}
+NAMES_LANG = [LANG, UI_LANG]
+#: the claim filters of the peer finder and of the federated peer search (same defaults)
+CLAIM_FILTERS = [
+    _param("level", "Minimum level of the claim.", {"type": "integer", "minimum": 1, "maximum": 4}),
+    _param("status", "known, available or wanted (repeatable). Without it: known and available, "
+                     "people who hold the skill; `wanted` finds learners.",
+           {"type": "string", "enum": ["known", "available", "wanted"]})]
 ERROR = {"description": "A readable error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
@@ -149,16 +196,16 @@ OPERATIONS = {
         "security": [{}, {"bearer": []}],
         "parameters": [
             _param("skill", "Skill code, label or IRI."),
-            _param("level", "Minimum level of the claim.", {"type": "integer", "minimum": 1, "maximum": 4}),
-            _param("status", "known, available or wanted (repeatable).",
-                   {"type": "string", "enum": ["known", "available", "wanted"]}),
-            _param("lang", "Spoken language (BCP 47), optionally `code:min_proficiency`, e.g. sw:3."),
-            _param("min_proficiency", "Minimum proficiency in lang.", {"type": "integer", "minimum": 0, "maximum": 5}),
+            *CLAIM_FILTERS,
+            _param("speaks", "Spoken language (BCP 47), optionally `code:min_proficiency`, e.g. sw:3. "
+                             "A language at proficiency 0 is not spoken."),
+            _param("min_proficiency", "Minimum proficiency in the `speaks` language (1-5; 0 counts as 1).",
+                   {"type": "integer", "minimum": 0, "maximum": 5}),
             _param("territory", "ISO 3166-1 alpha-2 or UN M49 code."),
             _param("org", "Organization acronym, slug or IRI."),
             _param("mentoring", "true: only people available for mentoring.", {"type": "boolean"}),
             _param("verified", "true: only badge-verified claims.", {"type": "boolean"}),
-            *PAGING, UI_LANG],
+            *PAGING, *NAMES_LANG],
         "responses": {"200": _ok("A page of peers", {"$ref": "#/components/schemas/PeerPage"}), "400": ERROR},
     },
     ("/api/mentors", "get"): {
@@ -168,8 +215,18 @@ OPERATIONS = {
         "parameters": [_param("username", "The mentee (default: everyone who wants a skill)."),
                        _param("skill", "Only wanted skills in this skill's subtree."),
                        _param("per_mentee", "Mentors per wanted skill.", {"type": "integer", "default": 3}),
-                       *PAGING, UI_LANG],
+                       *PAGING, *NAMES_LANG],
         "responses": {"200": _ok("Wanted skills with their best mentors"), "400": ERROR, "404": ERROR},
+    },
+    ("/api/federation/peers", "get"): {
+        "summary": "Federated peer search: people with a skill on this node and on every allow-listed node, "
+                   "each marked with its node (`local`: this node); a node that is down is reported in `nodes`",
+        "security": [{}, {"bearer": []}],
+        "parameters": [
+            _param("skill", "Skill code or part of its English label (narrower skills included)."),
+            *CLAIM_FILTERS],
+        "responses": {"200": _ok("People from every node", {"$ref": "#/components/schemas/FederatedPeers"}),
+                      "400": ERROR},
     },
     ("/api/skills-map", "get"): {
         "summary": "Community skills map of an organization or a territory: per skill subtree how many "
@@ -179,20 +236,20 @@ OPERATIONS = {
                        _param("territory", "ISO 3166-1 alpha-2 or UN M49 code (or org)."),
                        _param("format", "json (default) or csv.", {"type": "string", "enum": ["json", "csv"]}),
                        _param("all_skills", "true: list every skill, also those nobody knows or wants.",
-                              {"type": "boolean"}), UI_LANG],
+                              {"type": "boolean"}), *NAMES_LANG],
         "responses": {"200": _ok("The map", extra={"text/csv": {"schema": {"type": "string"}}}), "400": ERROR},
     },
     ("/api/people/{username}", "get"): {
         "summary": "A person's profile, as far as the caller may see it (e-mail only for the person and admins)",
         "security": [{}, {"bearer": []}],
-        "parameters": [_param("username", "The person's username.", where="path"), UI_LANG],
+        "parameters": [_param("username", "The person's username.", where="path"), *NAMES_LANG],
         "responses": {"200": _ok("The profile", {"$ref": "#/components/schemas/Profile"}), "404": ERROR},
     },
     ("/api/people/{username}", "patch"): {
         "summary": "Update a profile (the person themself or an admin); validated by the shapes, "
                    "rejected whole on any error",
         "security": [{"bearer": []}],
-        "parameters": [_param("username", "The person's username.", where="path"), UI_LANG],
+        "parameters": [_param("username", "The person's username.", where="path"), *NAMES_LANG],
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/ProfilePatch"}}}},
         "responses": {"200": _ok("The updated profile", {"$ref": "#/components/schemas/Profile"}),
@@ -220,7 +277,27 @@ COMPONENTS = {
             "view": {"type": "string", "enum": ["public", "members", "all"]},
             "results": {"type": "array", "items": {"type": "object", "properties": {
                 "username": {"type": "string"}, "name": {"type": "string"}, "iri": {"type": "string"},
-                "why": {"type": "array", "items": {"type": "string"}}, "match": {"type": "object"}}}}}},
+                "why": {"type": "array", "items": {"type": "string"},
+                        "description": "the reasons in words, in the language of `lang`"},
+                "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
+                "match": {"type": "object"}}}}}},
+        "FederatedPeers": {"type": "object", "properties": {
+            "results": {"type": "array", "items": {"type": "object", "properties": {
+                "node": {"type": "string", "description": "the SPARQL endpoint that answered"},
+                "local": {"type": "boolean", "description": "true: a person of this node"},
+                "person": {"type": "string"}, "name": {"type": "string"}, "username": {"type": "string"},
+                "skill": {"type": "string"}, "level": {"type": "integer"},
+                "status": {"type": "string", "enum": ["known", "available", "wanted"]}}}},
+            "nodes": {"type": "array", "items": {"type": "object", "properties": {
+                "endpoint": {"type": "string"}, "local": {"type": "boolean"}, "ok": {"type": "boolean"},
+                "error": {"type": ["string", "null"]}, "seconds": {"type": "number"},
+                "results": {"type": "integer"}}}}}},
+        "Reason": {"type": "object", "required": ["kind"], "description":
+                   "Why a result matched, structured; names are in the language of `lang`, codes are never "
+                   "meant to be shown.", "properties": {
+                       "kind": {"type": "string", "enum": ["claim", "speaks", "lives_in", "member_of", "mentoring",
+                                                           "offers", "shares_languages", "same_territory",
+                                                           "same_region", "verified"]}}},
         "Profile": {"type": "object", "properties": {
             "username": {"type": "string"}, "name": {"type": "string"},
             "email": {"type": ["string", "null"], "description": "only for the person and admins"},

@@ -55,3 +55,13 @@ def test_csv_export(ro_store):
 def test_bad_scopes(ro_store, kwargs, error):
     with pytest.raises(error):
         SkillsMap(ro_store).build(Viewer.anonymous(), **kwargs)
+
+
+def test_nobody_visible_means_no_skills_and_nothing_missing(ro_store):
+    # WMB: an organization of the taxonomy with nobody in this community; before, every skill its
+    # roles need was listed as missing although nobody could be counted
+    result = SkillsMap(ro_store).build(Viewer.anonymous(), org="WMB")
+    assert result["people"] == 0
+    assert result["missing"] == [] and result["skills"] == []
+    assert SkillsMap(ro_store).build(Viewer.anonymous(), org="AM")["missing"]  # someone visible: still listed
+

@@ -3,6 +3,7 @@ allow-list that refuses every other endpoint before any connection is made."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 
@@ -10,10 +11,14 @@ import pytest
 import requests
 from click.testing import CliRunner
 from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
 
 from graph import Change
 from graph.federation import PeerList, federated_peer_search, harvest
 from maarifa.cli import main
+
+from ontology import DCT, MF, OBI, RDF, SCHEMA
+from tests.factories import person
 
 from .conftest import LiveNode
 
@@ -130,6 +135,151 @@ def test_federated_peer_search_merges_and_reports_down_nodes(pair):
     assert [n["endpoint"] for n in down] == [dead_url]
 
 
+def test_federated_peer_search_includes_this_nodes_people_marked_local(pair):
+    a, b = pair
+    harvest(a.store, b.sparql)  # A holds B's public people now: they are still B's, not local
+    found = federated_peer_search([b.sparql], skill="1", timeout=5.0, local=a.store)
+    rows = {(r["username"], r["local"], r["node"]) for r in found["results"]}
+    assert ("alpha-open", True, a.sparql) in rows
+    assert ("beta-open", False, b.sparql) in rows
+    assert not any(local and user.startswith("beta-") for user, local, _ in rows)
+    # the local store answers for its public people only (alpha-shy is public, alpha-member is not)
+    assert {u for u, local, _ in rows if local} == {"alpha-open", "alpha-shy"}
+    assert [n["local"] for n in found["nodes"]] == [True, False]
+
+
+def test_federated_search_api_and_page_mark_this_nodes_people(pair):
+    a, b = pair
+    body = requests.get(f"{a.url}/api/federation/peers", params={"skill": "1"}, timeout=30).json()
+    rows = {(r["username"], r["local"]) for r in body["results"]}
+    assert ("alpha-open", True) in rows and ("beta-open", False) in rows and ("beta-open", True) not in rows
+    assert requests.get(f"{a.url}/api/federation/peers", params={"status": "maybe"}, timeout=30).status_code == 400
+    doc = requests.get(f"{a.url}/api/openapi.json", timeout=30).json()
+    assert "/api/federation/peers" in doc["paths"]
+    page = requests.get(f"{a.url}/peers", params={"skill": "1", "federated": "yes"}, timeout=30).text
+    section = page.split('id="federated-title"', 1)[1]
+    local = re.search(r'<h3><a href="[^"]*">Alpha-Open</a> <strong class="badge-local">this node</strong></h3>', section)
+    assert local, section[:2000]
+    assert re.search(r'<h3><a href="[^"]*beta-open">Beta-Open</a></h3>', section)
+    assert b.sparql in section
+
+
+# -- a peer whose graphs refer to each other -------------------------------------------------
+
+
+def _linked_graphs(node: LiveNode) -> dict[str, list]:
+    """Three public graphs that only validate together, as the demo's do: an award in "courses"
+    names a badge class in "badges", whose training is in "courses" (a cycle: neither graph
+    validates alone, in any order); a pack in "badges" has its items in "items", where a
+    completion names the training in "courses"."""
+    open_person, learner = node.iri("person", "beta-open"), node.iri("person", "beta-learner")
+    training, badge, pack = node.iri("training", "t1"), node.iri("badge", "b1"), node.iri("pack", "p1")
+    item, award, completion = URIRef(f"{pack}#1"), node.iri("award", "a1"), node.iri("completion", "c1")
+    when = Literal("2026-05-01T12:00:00Z", datatype=XSD.dateTime)
+    u = URIRef
+    learner_triples = person("beta-learner")
+    learner_triples = [tuple(u(str(t).replace("http://127.0.0.1:5000", node.url)) if isinstance(t, URIRef) else t
+                             for t in tr) for tr in learner_triples]
+    wanted = u(f"{learner}#claim-w")
+    learner_triples += [(learner, u(MF.hasClaim), wanted), (wanted, u(RDF.type), u(MF.SkillClaim)),
+                        (wanted, u(MF.skill), node.iri("skill", "1")),
+                        (wanted, u(MF.level), Literal("2", datatype=XSD.integer)),
+                        (wanted, u(MF.claimStatus), u(MF.Wanted))]
+    return {
+        "courses": [(training, u(RDF.type), u(MF.Training)), (training, u(MF.slug), Literal("t1")),
+                    (training, u(DCT.title), Literal("Training one", lang="en")),
+                    (award, u(RDF.type), u(MF.Award)), (award, u(MF.recipient), open_person),
+                    (award, u(MF.badge), badge), (award, u(OBI.issuedOn), when)],
+        "badges": [(badge, u(RDF.type), u(MF.BadgeClass)), (badge, u(MF.slug), Literal("b1")),
+                   (badge, u(SCHEMA.name), Literal("Badge one", lang="en")),
+                   (badge, u(OBI.criteria), Literal("Finish training one")), (badge, u(MF.forTraining), training),
+                   (pack, u(RDF.type), u(MF.LearningPack)), (pack, u(DCT.title), Literal("Pack one", lang="en")),
+                   (pack, u(DCT.language), Literal("en", datatype=XSD.language)), (pack, u(MF.hasItem), item)],
+        "items": [(item, u(RDF.type), u(MF.PackItem)), (item, u(SCHEMA.position), Literal("1", datatype=XSD.integer)),
+                  (item, u(MF.item), training),
+                  (completion, u(RDF.type), u(MF.TrainingCompletion)), (completion, u(MF.person), open_person),
+                  (completion, u(MF.training), training), (completion, u(MF.completedAt), when)],
+        "learners": learner_triples,
+    }
+
+
+@pytest.fixture(scope="module")
+def linked_pair(tmp_path_factory):
+    a = LiveNode(tmp_path_factory.mktemp("linked-a") / "data", sparql_timeout=20.0)
+    # a result limit far below the size of its graphs: every graph must be read in pages
+    b = LiveNode(tmp_path_factory.mktemp("linked-b") / "data", sparql_timeout=20.0, query_result_limit=4)
+    a.populate("alpha-")
+    b.populate("beta-")
+    change = Change()
+    for name, triples in _linked_graphs(b).items():
+        change.adding(b.store.logical_graph(name, "public"), triples)
+    b.store.apply(change)
+    b.services.sync_replica()
+    a.services.peers.add(b.sparql)
+    yield a, b
+    a.close()
+    b.close()
+
+
+def _key(s, p, o) -> tuple:
+    return str(s), str(p), o.toPython() if isinstance(o, Literal) else str(o)
+
+
+def _graph_triples(node: LiveNode, record) -> set:
+    rows = node.store.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{record.physical}> {{ ?s ?p ?o }} }}")
+    return {_key(r["s"], r["p"], r["o"]) for r in rows}
+
+
+def test_harvest_validates_a_peers_graphs_together(linked_pair):
+    a, b = linked_pair
+    first = harvest(a.store, b.sparql)
+    assert first.errors == [] and first.rejected == []
+    graphs = {f"{b.url}/graph/{name}/public" for name in ("courses", "badges", "items", "learners")}
+    assert graphs <= set(first.fetched)
+    # every triple arrived, though the peer answers at most 4 at a time
+    for name, triples in _linked_graphs(b).items():
+        record = next(r for r in a.store.records() if r.label == f"{b.url}/graph/{name}/public from {b.sparql}")
+        assert _graph_triples(a, record) == {_key(*t) for t in triples}, name
+    # nothing changed: nothing fetched, nothing said
+    again = harvest(a.store, b.sparql)
+    assert (again.fetched, again.rejected, again.errors) == ([], [], [])
+    assert graphs <= set(again.unchanged)
+
+
+def test_a_real_violation_in_the_union_is_reported_and_nothing_is_stored(linked_pair):
+    a, b = linked_pair
+    harvest(a.store, b.sparql)
+    items = f"{b.url}/graph/items/public"
+    before = a.store.records()
+    # valid on B, where the badge class is in a members-only graph; B publishes only the award
+    hidden, award = b.iri("badge", "hidden"), b.iri("award", "a2")
+    u = URIRef
+    b.store.apply(Change()
+                  .adding(b.store.logical_graph("extras", "members"), [
+                      (hidden, u(RDF.type), u(MF.BadgeClass)), (hidden, u(MF.slug), Literal("hidden")),
+                      (hidden, u(SCHEMA.name), Literal("Hidden", lang="en")), (hidden, u(OBI.criteria), Literal("x"))])
+                  .adding(b.store.logical_graph("items", "public"), [
+                      (award, u(RDF.type), u(MF.Award)), (award, u(MF.recipient), b.iri("person", "beta-open")),
+                      (award, u(MF.badge), hidden),
+                      (award, u(OBI.issuedOn), Literal("2026-05-02T12:00:00Z", datatype=XSD.dateTime))]))
+    b.services.sync_replica()
+    report = harvest(a.store, b.sparql)
+    assert report.rejected == [items] and report.fetched == []
+    assert len(report.errors) == 1 and "A badge award must name exactly one badge class" in report.errors[0]
+    assert str(award) in report.errors[0] and items in report.errors[0]  # which node, in which graph
+    assert a.store.records() == before  # nothing stored
+    assert not list(a.store.triples(award))
+    assert "badges" not in " ".join(report.errors)  # nothing said about graphs that did not change
+
+
+def test_federated_search_default_status_and_learners(linked_pair):
+    a, b = linked_pair
+    holders = federated_peer_search([b.sparql], skill="1", timeout=5.0)
+    assert "beta-learner" not in {r["username"] for r in holders["results"]}
+    learners = federated_peer_search([b.sparql], skill="1", status=("wanted",), timeout=5.0, local=a.store)
+    assert [(r["username"], r["status"], r["local"]) for r in learners["results"]] == [("beta-learner", "wanted", False)]
+
+
 def test_federation_cli(tmp_path):
     data = tmp_path / "data"
     runner = CliRunner()
@@ -143,3 +293,26 @@ def test_federation_cli(tmp_path):
     down = runner.invoke(main, ["--data-dir", str(data), "federation", "harvest"])
     assert down.exit_code == 1 and "did not answer" in down.output
     assert PeerList(data).urls() == ["http://127.0.0.1:9999/sparql"]
+
+
+def test_federation_search_cli_marks_this_nodes_people(tmp_path):
+    from rdflib import Graph
+
+    from tests.factories import taxonomy
+
+    data, runner = tmp_path / "data", CliRunner()
+    assert runner.invoke(main, ["--data-dir", str(data), "init"]).exit_code == 0
+    ttl = tmp_path / "people.ttl"
+    g = Graph()
+    for t in taxonomy() + person("local-one", {"1": 3}):
+        g.add(t)
+    ttl.write_text(g.serialize(format="turtle"), encoding="utf-8")
+    loaded = runner.invoke(main, ["--data-dir", str(data), "load", str(ttl), "--graph", "http://127.0.0.1:5000/graph/mine/public"])
+    assert loaded.exit_code == 0, loaded.output
+    runner.invoke(main, ["--data-dir", str(data), "federation", "add", "http://127.0.0.1:9/sparql"])
+    found = runner.invoke(main, ["--data-dir", str(data), "federation", "search", "--skill", "1"])
+    assert found.exit_code == 0, found.output
+    assert "Local-One" in found.output and "(this node)" in found.output and "known" in found.output
+    assert "http://127.0.0.1:9/sparql" in found.output  # the peer that is down, on stderr
+    learners = runner.invoke(main, ["--data-dir", str(data), "federation", "search", "--skill", "1", "--status", "wanted"])
+    assert "Local-One" not in learners.output

@@ -227,7 +227,8 @@ def _assert_visible_focus(browser, element) -> None:
 
 PAGES = ["/", "/search?q=commons", "/asset/enwiki-pear", "/pack/sources-and-plagiarism-discussion",
          "/training/evaluate-wikipedia-exercise-professional", "/skills", "/skill/115", "/peers?skill=115",
-         "/skills-map?territory=KE", "/badge/about-wikimedia-commons", "/login", "/nowhere"]
+         "/skills-map?territory=KE", "/skills-map?territory=002", "/skills-map?org=DE",
+         "/badge/about-wikimedia-commons", "/login", "/nowhere"]
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

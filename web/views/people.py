@@ -13,7 +13,8 @@ from .labels import taxonomy
 
 bp = Blueprint("people", __name__)
 
-PEER_FIELDS = ("skill", "level", "status", "lang", "min_proficiency", "territory", "org", "mentoring", "verified")
+#: the peer finder's filters; the page's ``?lang=`` stays the interface language (web/app.py)
+PEER_FIELDS = ("skill", "level", "status", "speaks", "min_proficiency", "territory", "org", "mentoring", "verified")
 
 
 @bp.get("/people/<username>")
@@ -90,8 +91,8 @@ def peers():
     result, error, status = None, None, 200
     if params:
         query = dict(params)
-        if query.get("lang") and query.get("min_proficiency"):
-            query["lang"] = f"{query['lang']}:{query.pop('min_proficiency')}"
+        if query.get("speaks") and query.get("min_proficiency"):
+            query["speaks"] = f"{query['speaks']}:{query.pop('min_proficiency')}"
         try:
             page = max(1, int(args.get("page", "1")))
         except ValueError:
@@ -103,9 +104,17 @@ def peers():
             error, status = str(exc), getattr(exc, "http_status", 400)
             if status == 404:
                 status = 400
+    federated = None
+    if params and args.get("federated") and error is None:
+        from ..peers_api import federated_results
+
+        try:
+            federated = federated_results(args.get("skill"), args.get("level"), args.getlist("status"))
+        except MaarifaError as exc:
+            error, status = str(exc), 400
     skills, orgs, territories = _options()
-    return render_template("peers.html", result=result, error=error, args=args, skills=skills, orgs=orgs,
-                           territories=territories, languages=UI_LANGS), status
+    return render_template("peers.html", result=result, federated=federated, error=error, args=args, skills=skills,
+                           orgs=orgs, territories=territories, languages=UI_LANGS), status
 
 
 __all__ = ["bp", "PersonNotFound"]
