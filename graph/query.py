@@ -102,16 +102,28 @@ def write_boolean(value: bool, fmt: str) -> bytes:
     return json.dumps({"head": {}, "boolean": value}).encode()
 
 
+def in_query_order(variables: list[str], order: tuple[str, ...] | None) -> list[str]:
+    """The engine's variables, in the order the query shows them (``SELECT *``); the engine
+    sorts them by name. A variable the order does not know keeps its place after the others."""
+    if not order:
+        return variables
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(variables, key=lambda v: (rank.get(v, len(rank)), variables.index(v)))
+
+
 def execute(store: ox.Store, sparql: str, *, fmt: str, graph_fmt: str, limit: int,
-            default_graph: list | None, named_graphs: list | None) -> QueryOutput:
+            default_graph: list | None, named_graphs: list | None, base_iri: str | None = None,
+            variable_order: tuple[str, ...] | None = None) -> QueryOutput:
+    """Run a query; ``default_graph``/``named_graphs`` None leave the query's own dataset (FROM)."""
     try:
-        result = store.query(sparql, default_graph=default_graph, named_graphs=named_graphs, prefixes=PREFIXES)
+        result = store.query(sparql, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs,
+                             prefixes=PREFIXES)
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc.args[0] if exc.args else exc}") from None
     except OSError as exc:
         raise QueryError(f"the query failed: {exc}") from None
     if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
+        variables = in_query_order([v.value for v in result.variables], variable_order)
         rows, truncated = [], False
         for solution in result:
             if len(rows) >= limit:

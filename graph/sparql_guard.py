@@ -1,21 +1,47 @@
 """Looking at a query before the engine sees it.
 
-pyoxigraph performs ``SERVICE`` calls itself, to any URL, so every public query is parsed
-first (rdflib's SPARQL 1.1 parser) and refused unless each ``SERVICE`` names an allow-listed
-endpoint. ``SERVICE ?var`` is refused outright: its target is only known while the query
-runs. A query that mentions SERVICE and cannot be parsed here is refused too, rather than
-handed to the engine unchecked.
+Every ``/sparql`` query is parsed once here (rdflib's SPARQL 1.1 parser) for three things
+the endpoint needs before the engine runs it:
+
+- its **form** (SELECT, ASK, CONSTRUCT, DESCRIBE), which decides the formats on offer
+  (SPARQL 1.1 Protocol, 2.1: results for SELECT/ASK, an RDF graph for CONSTRUCT/DESCRIBE);
+- for ``SELECT *``, the **order of its variables**: the engine lists them sorted by name,
+  people expect them as they appear in the query (SPARQL 1.1 Query, 18.2.1 leaves it open);
+- its **SERVICE targets**: pyoxigraph performs ``SERVICE`` calls itself, to any URL, so a
+  query is refused unless each ``SERVICE`` names an allow-listed endpoint. ``SERVICE ?var``
+  is refused outright: its target is only known while the query runs. A query that mentions
+  SERVICE and cannot be parsed here is refused too, rather than handed to the engine unchecked.
+
+A query rdflib cannot parse but that does not mention SERVICE is still handed to the engine,
+whose parser is the authority (it reports the line and column); its form is then taken
+from the engine's answer.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ontology import PREFIXES
 
 from .errors import QueryRefused
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+SOLUTION_FORMS = ("SELECT", "ASK")
+
+
+@dataclass(frozen=True)
+class InspectedQuery:
+    """What the endpoint knows about a query before running it."""
+
+    form: str | None  # SELECT | ASK | CONSTRUCT | DESCRIBE; None when only the engine could parse it
+    variable_order: tuple[str, ...] | None = None  # SELECT *: variables by first appearance
+    names_dataset: bool = False  # the query has FROM / FROM NAMED clauses of its own
+
+    @property
+    def returns_solutions(self) -> bool | None:
+        return None if self.form is None else self.form in SOLUTION_FORMS
 
 
 def _unescape(text: str) -> str:
@@ -27,23 +53,74 @@ def normalize_endpoint(url: str) -> str:
     return url.strip().rstrip("/")
 
 
-def service_targets(sparql: str) -> list[object]:
-    """The targets of every SERVICE in the query: an IRI string, or None for ``SERVICE ?var``."""
-    from rdflib.plugins.sparql.algebra import translateQuery
+def check_size(sparql: str, max_bytes: int) -> None:
+    size = len(sparql.encode("utf-8"))
+    if size > max_bytes:
+        raise QueryRefused(f"the query is {size:,} bytes; this endpoint accepts at most {max_bytes:,}")
+
+
+def mentions_service(sparql: str) -> bool:
+    return re.search(r"service", _unescape(sparql), re.IGNORECASE) is not None
+
+
+def inspect_query(sparql: str, *, base_iri: str | None, allowed_endpoints: set[str],
+                  max_bytes: int) -> InspectedQuery:
+    """Parse a query once: its form, its ``SELECT *`` variable order, and the SERVICE check."""
     from rdflib.plugins.sparql.parser import parseQuery
+
+    check_size(sparql, max_bytes)
+    try:
+        parsed = parseQuery(sparql)
+    except Exception as exc:  # any parser failure
+        if mentions_service(sparql):
+            raise QueryRefused(f"the query uses SERVICE and could not be checked: {exc}") from None
+        return InspectedQuery(form=None)
+    if mentions_service(sparql):
+        check_services(service_targets(parsed, base_iri), allowed_endpoints)
+    body = parsed[1]  # a CompValue: attribute access gives None for an absent part
+    order = None
+    if body.name == "SelectQuery" and not body.projection:
+        order = tuple(dict.fromkeys(_variables_in_order(body.where)))
+    return InspectedQuery(form=FORMS[body.name], variable_order=order, names_dataset=bool(body.datasetClause))
+
+
+def _variables_in_order(node) -> list[str]:
+    """Variables in the order the query text shows them (FILTER only tests, it binds nothing)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
+
+    found: list[str] = []
+
+    def walk(value):
+        if isinstance(value, Variable):
+            found.append(str(value))
+        elif isinstance(value, CompValue):
+            if value.name != "Filter":
+                for child in value.values():
+                    walk(child)
+        elif isinstance(value, (list, tuple)) or hasattr(value, "as_list"):
+            for child in value:
+                walk(child)
+    walk(node)
+    return found
+
+
+def service_targets(parsed, base_iri: str | None) -> list[str | None]:
+    """The targets of every SERVICE in a parsed query: an IRI, or None for ``SERVICE ?var``."""
+    from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parserutils import CompValue
     from rdflib.term import Variable
 
     try:
-        algebra = translateQuery(parseQuery(sparql), initNs=PREFIXES).algebra
-    except Exception as exc:  # any parser failure: the query is not run
+        algebra = translateQuery(parsed, base=base_iri, initNs=PREFIXES).algebra
+    except Exception as exc:  # the query is not run
         raise QueryRefused(f"the query uses SERVICE and could not be checked: {exc}") from None
-    targets = []
+    targets: list[str | None] = []
 
     def walk(node):
         if isinstance(node, CompValue):
             if node.name == "ServiceGraphPattern":
-                term = node.get("term")
+                term = node.term
                 targets.append(None if isinstance(term, Variable) else str(term))
             for value in node.values():
                 walk(value)
@@ -54,41 +131,11 @@ def service_targets(sparql: str) -> list[object]:
     return targets
 
 
-def check_query(sparql: str, allowed_endpoints: set[str], max_bytes: int) -> None:
-    size = len(sparql.encode("utf-8"))
-    if size > max_bytes:
-        raise QueryRefused(f"the query is {size:,} bytes; this endpoint accepts at most {max_bytes:,}")
-    text = _unescape(sparql)
-    if not re.search(r"service", text, re.IGNORECASE):
-        return
+def check_services(targets: list[str | None], allowed_endpoints: set[str]) -> None:
     allowed = {normalize_endpoint(u) for u in allowed_endpoints}
-    for target in service_targets(sparql):
+    for target in targets:
         if target is None:
             raise QueryRefused("SERVICE with a variable endpoint is not allowed; name an allow-listed endpoint")
         if normalize_endpoint(target) not in allowed:
             raise QueryRefused(f"SERVICE <{target}> is not on this node's allow-list of federated endpoints")
 
-
-def update_to_change(sparql_update: str):
-    """An admin's SPARQL update as a validated change: only ``INSERT DATA`` / ``DELETE DATA``
-    into named logical graphs, so every write still goes through the shapes and the feed."""
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    from .changes import Change
-
-    try:
-        update = translateUpdate(parseUpdate(sparql_update), initNs=PREFIXES)
-    except Exception as exc:
-        raise QueryRefused(f"malformed update: {exc}") from None
-    change = Change(note="SPARQL update")
-    for request in update.algebra:
-        if request.name not in ("InsertData", "DeleteData"):
-            raise QueryRefused(f"{request.name} is not accepted: use INSERT DATA / DELETE DATA with GRAPH "
-                               f"blocks, or `maarifa load` / `maarifa ingest`")
-        if request.get("triples"):
-            raise QueryRefused("name the graph: wrap the triples in GRAPH <graph IRI> { ... }")
-        for graph, triples in (request.get("quads") or {}).items():
-            target = change.adding if request.name == "InsertData" else change.removing
-            target(str(graph), [tuple(t) for t in triples])
-    return change

@@ -1,0 +1,504 @@
+"""SPARQL 1.1 Update (https://www.w3.org/TR/sparql11-update/) on the main store, for admins.
+
+An update names *logical* graphs (what the catalog lists), never the physical versions
+that hold them, and it is one write like every other: its net effect becomes one
+:class:`~graph.changes.Change` that :meth:`GraphStore.apply` validates against the shapes on
+the nodes it touches and commits with its change-feed entry (so the search index and the
+public replica follow), or rejects whole, leaving the store unchanged.
+
+How a request runs (section numbers are the Update spec's):
+
+- rdflib's SPARQL 1.1 grammar parses it, keeping the text of each WHERE pattern;
+- its operations run in order (3: each sees what the ones before it did) against a
+  :class:`Workspace`: the store's logical graphs plus the changes pending so far;
+- ``DELETE/INSERT ... WHERE`` (3.1.3), ``DELETE WHERE`` (3.1.3.3): the engine evaluates the
+  WHERE pattern over an in-memory copy of the graphs it may read, named by their logical
+  IRIs; the templates are instantiated here with each solution;
+- ``INSERT DATA`` / ``DELETE DATA`` (3.1.1, 3.1.2), ``CLEAR`` / ``DROP`` / ``CREATE`` (3.2.2-3.2.4)
+  and ``ADD`` / ``MOVE`` / ``COPY`` (3.2.5-3.2.7) are computed here;
+- ``LOAD`` (3.1.4) is refused: a serving node fetches nothing.
+
+The dataset a WHERE pattern reads (3.1.3 and SPARQL 1.1 Protocol 2.2.3): the ``USING`` /
+``USING NAMED`` graphs, or the protocol's ``using-graph-uri`` / ``using-named-graph-uri``
+(never both), or else ``WITH``'s graph as the default graph; by default the default graph
+is the union of every graph and the named graphs are all of them. This node keeps every
+triple in a named graph, so an update cannot write into the default graph: templates and
+data outside ``GRAPH`` need ``WITH``. A graph the catalog does not know is created (with
+provenance, like ``maarifa load``), with the access level its IRI names (its last path
+segment) or else public.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from ontology import PREFIXES
+
+from .catalog import access_by_convention
+from .changes import Change
+from .errors import QueryRefused
+from .sparql_guard import check_services, check_size, mentions_service, service_targets
+from .terms import named, to_ox
+
+DEFAULT = "DEFAULT"
+SOURCE = "sparql-update"
+IMPORTER = "maarifa.sparql"
+
+
+class UpdateFailed(QueryRefused):
+    """An operation of a SPARQL update failed (3: the whole request then changes nothing)."""
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    added: int
+    removed: int
+    created: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{self.added} added, {self.removed} removed"]
+        if self.created:
+            parts.append("created " + ", ".join(f"<{g}>" for g in self.created))
+        if self.dropped:
+            parts.append("dropped " + ", ".join(f"<{g}>" for g in self.dropped))
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class ProtocolDataset:
+    """``using-graph-uri`` / ``using-named-graph-uri`` (SPARQL 1.1 Protocol, 2.2.3)."""
+
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.default or self.named)
+
+
+# -- parsing ------------------------------------------------------------------------------
+
+@functools.cache
+def _grammar():
+    """rdflib's Update grammar, with the source span of each WHERE pattern and prologue kept.
+
+    Only the top of rdflib's grammar is restated (Update, Update1, Modify, DeleteWhere); every
+    piece below it is rdflib's own. The spans let the engine evaluate a WHERE pattern from its
+    exact text: no algebra is turned back into SPARQL.
+    """
+    from pyparsing import Empty, Forward, Keyword, Optional, ZeroOrMore, rest_of_line
+    from rdflib.plugins.sparql import parser as sp
+    from rdflib.plugins.sparql.parserutils import Comp, Param, ParamList
+
+    def here():
+        return Empty().set_parse_action(lambda text, loc, tokens: [loc])
+
+    modify = Comp(
+        "Modify",
+        Optional(Keyword("WITH") + Param("withClause", sp.iri))
+        + (Param("delete", sp.DeleteClause) + Optional(Param("insert", sp.InsertClause))
+           | Param("insert", sp.InsertClause))
+        + ZeroOrMore(ParamList("using", sp.UsingClause))
+        + Keyword("WHERE") + Param("where_start", here()) + Param("where", sp.GroupGraphPattern)
+        + Param("where_end", here()))
+    delete_where = Comp(
+        "DeleteWhere",
+        Keyword("DELETE") + Keyword("WHERE") + Param("where_start", here()) + sp.QuadPattern
+        + Param("where_end", here()))
+    update1 = (sp.Load | sp.Clear | sp.Drop | sp.Add | sp.Move | sp.Copy | sp.Create | sp.InsertData
+               | sp.DeleteData | delete_where | modify)
+    update = Forward()
+    update <<= (ParamList("prologue_start", here()) + ParamList("prologue", sp.Prologue)
+                + ParamList("prologue_end", here()) + Optional(ParamList("request", update1) + Optional(";" + update)))
+    unit = Comp("Update", update)
+    unit.ignore("#" + rest_of_line)
+    return unit
+
+
+@dataclass
+class Operation:
+    """One operation of the request: rdflib's algebra for it, and for DELETE/INSERT ... WHERE
+    and DELETE WHERE the SELECT query (its prologue and WHERE pattern) that finds the solutions."""
+
+    algebra: object
+    select: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.algebra.name
+
+
+def parse_update(text: str, *, base_iri: str | None) -> list[Operation]:
+    from rdflib.plugins.sparql.algebra import translateUpdate
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes
+
+    try:
+        text = expandUnicodeEscapes(text)
+        parsed = _grammar().parse_string(text, parse_all=True)[0]
+        update = translateUpdate(parsed, base=base_iri, initNs=PREFIXES)
+    except Exception as exc:  # any parser failure: nothing is run
+        raise QueryRefused(f"malformed update: {exc}") from None
+    spans = list(zip(parsed.prologue_start or [], parsed.prologue_end or []))
+    operations = []
+    for index, algebra in enumerate(update.algebra):
+        select = None
+        if algebra.where_start is not None:
+            prologue = "".join(text[start:end] for start, end in spans[:index + 1])
+            where = text[algebra["where_start"]:algebra["where_end"]]
+            select = f"{prologue}\nSELECT * WHERE {where}\n"
+        operations.append(Operation(algebra, select))
+    return operations
+
+
+# -- the graphs as the request sees them ----------------------------------------------------
+
+class Workspace:
+    """The store's logical graphs plus the net changes of the operations run so far.
+
+    Net additions and removals are kept per graph against the store; the graphs a WHERE
+    pattern reads are copied once into an in-memory store (under their logical IRIs) that
+    every later change is mirrored into.
+    """
+
+    def __init__(self, store):
+        self.store = store
+        self.at_start = {r.logical for r in store.records()}
+        self.existing = set(self.at_start)
+        self.added: dict[str, set[tuple]] = {}
+        self.removed: dict[str, set[tuple]] = {}
+        self._copy = ox.Store()
+        self._copied: set[str] = set()
+
+    def contains(self, graph: str, triple: tuple) -> bool:
+        if triple in self.added.get(graph, ()):
+            return True
+        if triple in self.removed.get(graph, ()):
+            return False
+        return self.store.has_triple(graph, triple)
+
+    def triples(self, graph: str) -> list[tuple]:
+        removed = self.removed.get(graph, set())
+        return [t for t in self.store.graph_triples(graph) if t not in removed] + list(self.added.get(graph, ()))
+
+    def insert(self, graph: str, triples) -> None:
+        self.existing.add(graph)
+        self._net(graph, triples, deleting=False)
+
+    def delete(self, graph: str, triples) -> None:
+        self._net(graph, triples, deleting=True)
+
+    def _net(self, graph: str, triples, *, deleting: bool) -> None:
+        """Record a change against the store: one that undoes a pending change cancels it."""
+        pending, undone = (self.removed, self.added) if deleting else (self.added, self.removed)
+        pending, undone = pending.setdefault(graph, set()), undone.setdefault(graph, set())
+        mirror = self._copy.remove if deleting else self._copy.add
+        for triple in triples:
+            if self.contains(graph, triple) != deleting:
+                continue  # nothing to insert or to delete
+            if triple in undone:
+                undone.discard(triple)
+            else:
+                pending.add(triple)
+            if graph in self._copied:
+                mirror(ox.Quad(*triple, named(graph)))
+
+    def clear(self, graph: str) -> None:
+        self.delete(graph, self.triples(graph))
+
+    def drop(self, graph: str) -> None:
+        self.clear(graph)
+        self.existing.discard(graph)
+
+    def create(self, graph: str) -> None:
+        self.existing.add(graph)
+
+    def _copy_in(self, graphs) -> None:
+        for graph in sorted(set(graphs) - self._copied):
+            target = named(graph)
+            data = self.store.graph_ntriples(graph)
+            if data:
+                self._copy.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+            for triple in self.removed.get(graph, ()):
+                self._copy.remove(ox.Quad(*triple, target))
+            for triple in self.added.get(graph, ()):
+                self._copy.add(ox.Quad(*triple, target))
+            self._copied.add(graph)
+
+    def solutions(self, select: str, *, default: list[str], named_graphs: list[str], base_iri: str | None):
+        """Evaluate a WHERE pattern (as SELECT *) over the current state of the given graphs."""
+        self._copy_in([g for g in default + named_graphs if g in self.existing])
+        try:
+            result = self._copy.query(
+                select, base_iri=base_iri, prefixes=PREFIXES,
+                default_graph=[named(g) for g in default if g in self.existing] or [ox.DefaultGraph()],
+                named_graphs=[named(g) for g in named_graphs if g in self.existing])
+            variables = [v.value for v in result.variables]
+            return [{v: solution[v] for v in variables if solution[v] is not None} for solution in result]
+        except SyntaxError as exc:
+            raise QueryRefused(f"malformed update: {exc}") from None
+        except OSError as exc:
+            raise UpdateFailed(f"the WHERE clause could not be evaluated: {exc}") from None
+
+    def change(self) -> Change:
+        """The net effect as one change to the store."""
+        change = Change(note="SPARQL update")
+        for graph, triples in sorted(self.added.items()):
+            if triples:
+                change.adding(graph, sorted(triples, key=str))
+        for graph, triples in sorted(self.removed.items()):
+            if triples:
+                change.removing(graph, sorted(triples, key=str))
+        change.create = self.existing - self.at_start
+        change.drop = self.at_start - self.existing
+        change.access = {g: access_by_convention(g) for g in change.graphs() - self.at_start}
+        return change
+
+
+# -- operations -----------------------------------------------------------------------------
+
+class UpdateRunner:
+    """Runs one update request against a workspace (one runner per request)."""
+
+    def __init__(self, workspace: Workspace, *, base_iri: str | None, protocol: ProtocolDataset):
+        self.ws = workspace
+        self.base_iri = base_iri
+        self.protocol = protocol
+
+    def run(self, operation: Operation) -> None:
+        getattr(self, "_" + operation.name.lower())(operation)
+
+    # 3.1.1, 3.1.2
+    def _insertdata(self, op: Operation) -> None:
+        fresh: dict = {}  # one new blank node per label in the whole operation
+        for graph, triples in _grouped(op.algebra, None):
+            self.ws.insert(graph, [_ground(t, fresh=fresh) for t in triples])
+
+    def _deletedata(self, op: Operation) -> None:
+        for graph, triples in _grouped(op.algebra, None):
+            self.ws.delete(graph, [_ground(t, fresh=None) for t in triples])
+
+    # 3.1.3
+    def _modify(self, op: Operation) -> None:
+        algebra = op.algebra
+        with_graph = str(algebra["withClause"]) if algebra.withClause else None
+        default, named_graphs = self._dataset(algebra, with_graph)
+        solutions = self.ws.solutions(op.select, default=default, named_graphs=named_graphs, base_iri=self.base_iri)
+        deletes = _instantiate(algebra.delete, solutions, with_graph, inserting=False)
+        inserts = _instantiate(algebra.insert, solutions, with_graph, inserting=True)
+        for graph, triples in deletes.items():
+            self.ws.delete(graph, triples)
+        for graph, triples in inserts.items():
+            self.ws.insert(graph, triples)
+
+    # 3.1.3.3: DELETE WHERE is DELETE { pattern } WHERE { pattern }
+    def _deletewhere(self, op: Operation) -> None:
+        default, named_graphs = self._dataset(op.algebra, None)
+        solutions = self.ws.solutions(op.select, default=default, named_graphs=named_graphs, base_iri=self.base_iri)
+        for graph, triples in _instantiate(op.algebra, solutions, None, inserting=False).items():
+            self.ws.delete(graph, triples)
+
+    def _dataset(self, algebra, with_graph: str | None) -> tuple[list[str], list[str]]:
+        using = algebra.using or []
+        if using:
+            return ([str(u["default"]) for u in using if u.default],
+                    [str(u["named"]) for u in using if u.named])
+        if self.protocol:
+            return list(self.protocol.default), list(self.protocol.named)
+        everything = sorted(self.ws.existing)
+        return ([with_graph] if with_graph else everything), everything
+
+    # 3.2.2
+    def _clear(self, op: Operation) -> None:
+        for graph in self._targets(op, "CLEAR"):
+            self.ws.clear(graph)
+
+    # 3.2.3
+    def _drop(self, op: Operation) -> None:
+        target = op.algebra["graphiri"]
+        if target not in ("ALL", "NAMED", DEFAULT) and str(target) not in self.ws.existing:
+            if op.algebra.silent:
+                return
+            raise UpdateFailed(f"DROP GRAPH <{target}>: there is no such graph (DROP SILENT ignores this)")
+        for graph in self._targets(op, "DROP"):
+            self.ws.drop(graph)
+
+    def _targets(self, op: Operation, verb: str) -> list[str]:
+        target = op.algebra["graphiri"]
+        if target in ("ALL", "NAMED"):
+            return sorted(self.ws.existing)
+        if target == DEFAULT:
+            if op.algebra.silent:
+                return []
+            raise UpdateFailed(f"{verb} DEFAULT: this node keeps no triples in the default graph (it is the union "
+                               f"of the named graphs); use {verb} GRAPH <iri> or {verb} ALL")
+        return [str(target)] if str(target) in self.ws.existing else []
+
+    # 3.2.4
+    def _create(self, op: Operation) -> None:
+        graph = str(op.algebra["graphiri"])
+        if graph in self.ws.existing:
+            if op.algebra.silent:
+                return
+            raise UpdateFailed(f"CREATE GRAPH <{graph}>: the graph exists already (CREATE SILENT ignores this)")
+        self.ws.create(graph)
+
+    # 3.2.5-3.2.7
+    def _add(self, op: Operation) -> None:
+        self._transfer(op, "ADD", clear_target=False, drop_source=False)
+
+    def _copy(self, op: Operation) -> None:
+        self._transfer(op, "COPY", clear_target=True, drop_source=False)
+
+    def _move(self, op: Operation) -> None:
+        self._transfer(op, "MOVE", clear_target=True, drop_source=True)
+
+    def _transfer(self, op: Operation, verb: str, *, clear_target: bool, drop_source: bool) -> None:
+        source, target = (str(g) if g != DEFAULT else DEFAULT for g in op.algebra["graph"])
+        if target == DEFAULT or (drop_source and source == DEFAULT):
+            raise UpdateFailed(f"{verb}: this node keeps no triples in the default graph; name the graphs "
+                               f"with GRAPH <iri>")
+        if source == target:
+            return
+        if source != DEFAULT and source not in self.ws.existing:
+            if op.algebra.silent:
+                return
+            raise UpdateFailed(f"{verb}: there is no graph <{source}> ({verb} SILENT ignores this)")
+        triples = ({t for g in sorted(self.ws.existing) for t in self.ws.triples(g)} if source == DEFAULT
+                   else self.ws.triples(source))
+        if clear_target:
+            self.ws.clear(target)
+        self.ws.insert(target, triples)
+        if drop_source:
+            self.ws.drop(source)
+
+
+def _check(operation: Operation, *, protocol: ProtocolDataset, allowed_endpoints: set[str]) -> None:
+    """What is refused before anything runs: the request then fails as a whole."""
+    algebra = operation.algebra
+    if operation.name == "Load":  # 3.1.4
+        raise QueryRefused("LOAD is not accepted: a serving node fetches nothing; use `maarifa load` or "
+                           "`maarifa ingest` on the command line")
+    if protocol and (algebra.using or algebra.withClause):
+        raise QueryRefused("using-graph-uri / using-named-graph-uri cannot be combined with USING or WITH in the "
+                           "update (SPARQL 1.1 Protocol, 2.2.3)")
+    if operation.name in ("InsertData", "DeleteData", "DeleteWhere"):
+        templates = [algebra]
+    elif operation.name == "Modify":
+        templates = [t for t in (algebra.delete, algebra.insert) if t]
+        if algebra.withClause:
+            templates = []  # triples outside GRAPH go to the WITH graph
+    else:
+        templates = []
+    if any(t.triples for t in templates):
+        raise QueryRefused(f"{operation.name}: name the graph: wrap the triples in GRAPH <graph IRI> {{ ... }} "
+                           f"(or use WITH <graph IRI>); this node keeps no triples in the default graph")
+    deleting = [algebra] if operation.name in ("DeleteData", "DeleteWhere") else (
+        [algebra["delete"]] if operation.name == "Modify" and algebra.delete else [])
+    if any(_has_blank_node(t) for t in deleting):
+        raise QueryRefused(f"{operation.name}: blank nodes are not allowed in what is deleted "
+                           f"(SPARQL 1.1 Update, 3.1.2 and 3.1.3)")
+    if operation.select and mentions_service(operation.select):
+        _check_services(operation.select, allowed_endpoints)
+
+
+def _check_services(select: str, allowed_endpoints: set[str]) -> None:
+    """The SERVICE allow-list applies to an admin's WHERE patterns as to public queries."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parsed = parseQuery(select)
+    except Exception as exc:  # the update is not run
+        raise QueryRefused(f"the update uses SERVICE and could not be checked: {exc}") from None
+    check_services(service_targets(parsed, None), allowed_endpoints)
+
+
+def _grouped(template, with_graph: str | None) -> list[tuple]:
+    """(graph, triples) pairs of a template: the graph an IRI string or a Variable; triples
+    outside GRAPH belong to the WITH graph (without one, :func:`_check` refused them)."""
+    from rdflib.term import URIRef
+
+    groups = [(str(g) if isinstance(g, URIRef) else g, list(ts)) for g, ts in (template.quads or {}).items()]
+    if template.triples and with_graph:
+        groups.append((with_graph, list(template["triples"])))
+    return groups
+
+
+def _ground(triple: tuple, *, fresh: dict | None) -> tuple:
+    """A DATA triple as engine terms; blank nodes become new ones, one per label (3.1.1)."""
+    from rdflib.term import BNode
+
+    out = []
+    for term in triple:
+        if isinstance(term, BNode):
+            if fresh is None:
+                raise QueryRefused("DELETE DATA: blank nodes are not allowed in what is deleted (3.1.2)")
+            term = fresh.setdefault(str(term), ox.BlankNode())
+            out.append(term)
+        else:
+            out.append(to_ox(term))
+    return tuple(out)
+
+
+def _has_blank_node(template) -> bool:
+    from rdflib.term import BNode
+
+    triples = list(template.triples or []) + [t for ts in (template.quads or {}).values() for t in ts]
+    return any(isinstance(term, BNode) for triple in triples for term in triple)
+
+
+def _instantiate(template, solutions: list[dict], with_graph: str | None, *, inserting: bool) -> dict[str, set]:
+    """Quads of a template for every solution (3.1.3): a quad with an unbound variable, or that
+    would not be RDF (a literal subject, a non-IRI graph), is left out; blank nodes in an
+    INSERT template are new for each solution."""
+    from rdflib.term import BNode, Variable
+
+    if not template:
+        return {}
+    patterns = _grouped(template, with_graph)
+    out: dict[str, set] = {}
+    for solution in solutions:
+        fresh: dict[str, ox.BlankNode] = {}
+
+        def term_of(term):
+            if isinstance(term, Variable):
+                return solution.get(str(term))
+            if isinstance(term, BNode):
+                return fresh.setdefault(str(term), ox.BlankNode()) if inserting else None
+            return to_ox(term)
+        for graph, triples in patterns:
+            g = solution.get(str(graph)) if isinstance(graph, Variable) else named(graph)
+            if not isinstance(g, ox.NamedNode):
+                continue
+            for triple in triples:
+                s, p, o = (term_of(t) for t in triple)
+                if (isinstance(s, (ox.NamedNode, ox.BlankNode)) and isinstance(p, ox.NamedNode)
+                        and isinstance(o, (ox.NamedNode, ox.BlankNode, ox.Literal))):
+                    out.setdefault(g.value, set()).add((s, p, o))
+    return out
+
+
+# -- entry point ----------------------------------------------------------------------------
+
+def run_update(store, text: str, *, base_iri: str | None, protocol: ProtocolDataset = ProtocolDataset(),
+               allowed_endpoints: set[str] = frozenset(), max_bytes: int | None = None) -> UpdateResult:
+    """Parse, check, evaluate and commit one SPARQL update request, all or nothing."""
+    if max_bytes is not None:
+        check_size(text, max_bytes)
+    operations = parse_update(text, base_iri=base_iri)
+    for operation in operations:
+        _check(operation, protocol=protocol, allowed_endpoints=allowed_endpoints)
+    # nobody else commits between reading the graphs and writing the result
+    with store.exclusive():
+        workspace = Workspace(store)
+        runner = UpdateRunner(workspace, base_iri=base_iri, protocol=protocol)
+        for operation in operations:
+            runner.run(operation)
+        change = workspace.change()
+        result = store.apply(change, source=SOURCE, importer=IMPORTER)
+    return UpdateResult(result.added, result.removed, sorted(change.create), sorted(change.drop))
+
+
+__all__ = ["ProtocolDataset", "UpdateFailed", "UpdateResult", "parse_update", "run_update"]
