@@ -20,6 +20,7 @@ from the engine's answer.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from ontology import PREFIXES
@@ -27,6 +28,10 @@ from ontology import PREFIXES
 from .errors import QueryRefused
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# pyparsing, under rdflib's SPARQL parser, is not thread-safe (pyparsing issue #89): it learns
+# each parse action's arity on first use, and threads doing that at once leave it wrong for
+# good ("postParse2() missing 1 required positional argument"). Web threads parse through this.
+PARSING = threading.Lock()
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 SOLUTION_FORMS = ("SELECT", "ASK")
 
@@ -63,14 +68,20 @@ def mentions_service(sparql: str) -> bool:
     return re.search(r"service", _unescape(sparql), re.IGNORECASE) is not None
 
 
+def parse_query(sparql: str):
+    """rdflib's parse tree of a query (one parse at a time: see PARSING)."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    with PARSING:
+        return parseQuery(sparql)
+
+
 def inspect_query(sparql: str, *, base_iri: str | None, allowed_endpoints: set[str],
                   max_bytes: int) -> InspectedQuery:
     """Parse a query once: its form, its ``SELECT *`` variable order, and the SERVICE check."""
-    from rdflib.plugins.sparql.parser import parseQuery
-
     check_size(sparql, max_bytes)
     try:
-        parsed = parseQuery(sparql)
+        parsed = parse_query(sparql)
     except Exception as exc:  # any parser failure
         if mentions_service(sparql):
             raise QueryRefused(f"the query uses SERVICE and could not be checked: {exc}") from None

@@ -40,7 +40,7 @@ from ontology import PREFIXES
 from .catalog import access_by_convention
 from .changes import Change
 from .errors import QueryRefused
-from .sparql_guard import check_services, check_size, mentions_service, service_targets
+from .sparql_guard import PARSING, check_services, check_size, mentions_service, parse_query, service_targets
 from .terms import named, to_ox
 
 DEFAULT = "DEFAULT"
@@ -132,14 +132,26 @@ class Operation:
 
 
 def parse_update(text: str, *, base_iri: str | None) -> list[Operation]:
+    """The operations of an update request, each with the SELECT that finds its solutions.
+
+    The node's base IRI and default prefixes go in front of the text, as one line of
+    declarations: rdflib would otherwise declare them again before every operation, undoing
+    the request's own BASE and any PREFIX that names the same namespace.
+    """
+    from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.algebra import translateUpdate
     from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 
+    header = (f"BASE <{base_iri}> " if base_iri else "") + " ".join(
+        f"PREFIX {prefix}: <{iri}>" for prefix, iri in PREFIXES.items()) + "\n"
     try:
-        text = expandUnicodeEscapes(text)
-        parsed = _grammar().parse_string(text, parse_all=True)[0]
-        update = translateUpdate(parsed, base=base_iri, initNs=PREFIXES)
-    except Exception as exc:  # any parser failure: nothing is run
+        text = header + expandUnicodeEscapes(text)
+        with PARSING:
+            parsed = _grammar().parse_string(text, parse_all=True)[0]
+        update = translateUpdate(parsed)
+    except ParseBaseException as exc:  # the line numbers of the request, not of the header
+        raise QueryRefused(f"malformed update: line {exc.lineno - 1}, column {exc.col}: {exc.msg}") from None
+    except Exception as exc:  # any other parser failure: nothing is run
         raise QueryRefused(f"malformed update: {exc}") from None
     spans = list(zip(parsed.prologue_start or [], parsed.prologue_end or []))
     operations = []
@@ -147,7 +159,7 @@ def parse_update(text: str, *, base_iri: str | None) -> list[Operation]:
         select = None
         if algebra.where_start is not None:
             prologue = "".join(text[start:end] for start, end in spans[:index + 1])
-            where = text[algebra["where_start"]:algebra["where_end"]]
+            where = text[algebra.where_start:algebra.where_end]
             select = f"{prologue}\nSELECT * WHERE {where}\n"
         operations.append(Operation(algebra, select))
     return operations
@@ -227,13 +239,13 @@ class Workspace:
                 self._copy.add(ox.Quad(*triple, target))
             self._copied.add(graph)
 
-    def solutions(self, select: str, *, default: list[str], named_graphs: list[str], base_iri: str | None):
-        """Evaluate a WHERE pattern (as SELECT *) over the current state of the given graphs."""
+    def solutions(self, select: str, *, default: list[str], named_graphs: list[str]):
+        """Evaluate a WHERE pattern (as SELECT *, its prologue declaring the base and prefixes)
+        over the current state of the given graphs."""
         self._copy_in([g for g in default + named_graphs if g in self.existing])
         try:
             result = self._copy.query(
-                select, base_iri=base_iri, prefixes=PREFIXES,
-                default_graph=[named(g) for g in default if g in self.existing] or [ox.DefaultGraph()],
+                select, default_graph=[named(g) for g in default if g in self.existing] or [ox.DefaultGraph()],
                 named_graphs=[named(g) for g in named_graphs if g in self.existing])
             variables = [v.value for v in result.variables]
             return [{v: solution[v] for v in variables if solution[v] is not None} for solution in result]
@@ -262,9 +274,8 @@ class Workspace:
 class UpdateRunner:
     """Runs one update request against a workspace (one runner per request)."""
 
-    def __init__(self, workspace: Workspace, *, base_iri: str | None, protocol: ProtocolDataset):
+    def __init__(self, workspace: Workspace, *, protocol: ProtocolDataset):
         self.ws = workspace
-        self.base_iri = base_iri
         self.protocol = protocol
 
     def run(self, operation: Operation) -> None:
@@ -285,7 +296,7 @@ class UpdateRunner:
         algebra = op.algebra
         with_graph = str(algebra["withClause"]) if algebra.withClause else None
         default, named_graphs = self._dataset(algebra, with_graph)
-        solutions = self.ws.solutions(op.select, default=default, named_graphs=named_graphs, base_iri=self.base_iri)
+        solutions = self.ws.solutions(op.select, default=default, named_graphs=named_graphs)
         deletes = _instantiate(algebra.delete, solutions, with_graph, inserting=False)
         inserts = _instantiate(algebra.insert, solutions, with_graph, inserting=True)
         for graph, triples in deletes.items():
@@ -296,7 +307,7 @@ class UpdateRunner:
     # 3.1.3.3: DELETE WHERE is DELETE { pattern } WHERE { pattern }
     def _deletewhere(self, op: Operation) -> None:
         default, named_graphs = self._dataset(op.algebra, None)
-        solutions = self.ws.solutions(op.select, default=default, named_graphs=named_graphs, base_iri=self.base_iri)
+        solutions = self.ws.solutions(op.select, default=default, named_graphs=named_graphs)
         for graph, triples in _instantiate(op.algebra, solutions, None, inserting=False).items():
             self.ws.delete(graph, triples)
 
@@ -406,10 +417,8 @@ def _check(operation: Operation, *, protocol: ProtocolDataset, allowed_endpoints
 
 def _check_services(select: str, allowed_endpoints: set[str]) -> None:
     """The SERVICE allow-list applies to an admin's WHERE patterns as to public queries."""
-    from rdflib.plugins.sparql.parser import parseQuery
-
     try:
-        parsed = parseQuery(select)
+        parsed = parse_query(select)
     except Exception as exc:  # the update is not run
         raise QueryRefused(f"the update uses SERVICE and could not be checked: {exc}") from None
     check_services(service_targets(parsed, None), allowed_endpoints)
@@ -493,7 +502,7 @@ def run_update(store, text: str, *, base_iri: str | None, protocol: ProtocolData
     # nobody else commits between reading the graphs and writing the result
     with store.exclusive():
         workspace = Workspace(store)
-        runner = UpdateRunner(workspace, base_iri=base_iri, protocol=protocol)
+        runner = UpdateRunner(workspace, protocol=protocol)
         for operation in operations:
             runner.run(operation)
         change = workspace.change()
