@@ -154,12 +154,14 @@ def _active_graphs(store: ox.Store, access: list[str]) -> list[ox.NamedNode]:
     return [row["physical"] for row in store.query(CATALOG_QUERY) if ACCESS_BY_IRI[row["access"].value] in access]
 
 
-def _worker(conn, store_path: str, sparql: str, fmt: str, graph_fmt: str, limit: int, access: list[str]) -> None:
+def _worker(conn, store_path: str, sparql: str, fmt: str, graph_fmt: str, limit: int, access: list[str],
+            variable_order: tuple[str, ...] | None) -> None:
     try:
         store = ox.Store.read_only(store_path)
         graphs = _active_graphs(store, access) or [ox.DefaultGraph()]
         out = execute(store, sparql, fmt=fmt, graph_fmt=graph_fmt, limit=limit,
-                      default_graph=graphs, named_graphs=[g for g in graphs if isinstance(g, ox.NamedNode)])
+                      default_graph=graphs, named_graphs=[g for g in graphs if isinstance(g, ox.NamedNode)],
+                      variable_order=variable_order)
         conn.send(("ok", out))
     except QueryError as exc:
         conn.send(("error", str(exc)))
@@ -175,10 +177,12 @@ def run_isolated(store_path: Path, sparql: str, *, fmt: str = "json", graph_fmt:
     """Run one query in a worker process; kill it when ``timeout`` seconds have passed."""
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"unknown result format {fmt!r}; use one of {', '.join(sorted(RESULT_FORMATS))}")
+    from .sparql_guard import star_variable_order
+
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_worker, args=(child, str(store_path), sparql, fmt, graph_fmt, limit, list(access)),
-                          daemon=True)
+    process = ctx.Process(target=_worker, args=(child, str(store_path), sparql, fmt, graph_fmt, limit, list(access),
+                                                star_variable_order(sparql)), daemon=True)
     process.start()
     child.close()
     try:

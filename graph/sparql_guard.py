@@ -89,10 +89,22 @@ def inspect_query(sparql: str, *, base_iri: str | None, allowed_endpoints: set[s
     if mentions_service(sparql):
         check_services(service_targets(parsed, base_iri), allowed_endpoints)
     body = parsed[1]  # a CompValue: attribute access gives None for an absent part
-    order = None
-    if body.name == "SelectQuery" and not body.projection:
-        order = tuple(dict.fromkeys(_variables_in_order(body.where)))
-    return InspectedQuery(form=FORMS[body.name], variable_order=order, names_dataset=bool(body.datasetClause))
+    return InspectedQuery(form=FORMS[body.name], variable_order=_star_order(body),
+                          names_dataset=bool(body.datasetClause))
+
+
+def star_variable_order(sparql: str) -> tuple[str, ...] | None:
+    """For ``SELECT *``, its variables as the query shows them; None for any other query."""
+    try:
+        return _star_order(parse_query(sparql)[1])
+    except Exception:  # not parsed here: the engine's order stands
+        return None
+
+
+def _star_order(body) -> tuple[str, ...] | None:
+    if body.name != "SelectQuery" or body.projection:
+        return None
+    return tuple(dict.fromkeys(_variables_in_order(body.where)))
 
 
 def _variables_in_order(node) -> list[str]:

@@ -50,6 +50,7 @@ def _serve(conn, snapshots_dir: str) -> None:
 
     from .query import execute
 
+    conn.send(("ready", None))  # imports done: the time limit of queries starts counting now
     opened_name, store, graphs = None, None, []
     while True:
         try:
@@ -75,6 +76,9 @@ def _serve(conn, snapshots_dir: str) -> None:
             conn.send(("error", f"the query failed: {exc}"))
 
 
+STARTUP_TIMEOUT = 120.0  # seconds a new worker may take to import (a busy machine is slow)
+
+
 class _Worker:
     def __init__(self, ctx, snapshots_dir: Path):
         self.conn, child = ctx.Pipe()
@@ -82,6 +86,15 @@ class _Worker:
                                    name="maarifa-sparql-worker")
         self.process.start()
         child.close()
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        """A query's time limit covers the query, not the start of the process that runs it."""
+        if not self.ready:
+            if not self.conn.poll(STARTUP_TIMEOUT):
+                raise QueryError(f"the query worker did not start within {STARTUP_TIMEOUT:g} s")
+            self.conn.recv()
+            self.ready = True
 
     def kill(self) -> None:
         self.process.kill()
@@ -111,13 +124,14 @@ class SparqlPool:
         except queue.Empty:
             raise ServiceBusy("every query worker is busy; try again shortly") from None
         try:
+            worker.wait_ready()
             worker.conn.send(request)
             if not worker.conn.poll(timeout):
                 raise QueryTimeout(timeout)
             status, value = worker.conn.recv()
-        except (QueryTimeout, EOFError, OSError, BrokenPipeError) as exc:
+        except (QueryTimeout, QueryError, EOFError, OSError, BrokenPipeError) as exc:
             self._replace(worker)
-            if isinstance(exc, QueryTimeout):
+            if isinstance(exc, (QueryTimeout, QueryError)):
                 raise
             raise QueryError("the query worker stopped without an answer") from None
         self._idle.put(worker)
