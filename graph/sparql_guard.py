@@ -1,20 +1,23 @@
 """Looking at a query before the engine sees it.
 
-Every ``/sparql`` query is parsed once here (rdflib's SPARQL 1.1 parser) for three things
-the endpoint needs before the engine runs it:
+Every ``/sparql`` query is looked at once here, for what the endpoint needs before the
+engine runs it:
 
 - its **form** (SELECT, ASK, CONSTRUCT, DESCRIBE), which decides the formats on offer
   (SPARQL 1.1 Protocol, 2.1: results for SELECT/ASK, an RDF graph for CONSTRUCT/DESCRIBE);
 - for ``SELECT *``, the **order of its variables**: the engine lists them sorted by name,
   people expect them as they appear in the query (SPARQL 1.1 Query, 18.2.1 leaves it open);
+- whether it names its **own dataset** (FROM / FROM NAMED), which the protocol's
+  ``default-graph-uri`` / ``named-graph-uri`` override (Protocol 2.1.4);
 - its **SERVICE targets**: pyoxigraph performs ``SERVICE`` calls itself, to any URL, so a
-  query is refused unless each ``SERVICE`` names an allow-listed endpoint. ``SERVICE ?var``
-  is refused outright: its target is only known while the query runs. A query that mentions
-  SERVICE and cannot be parsed here is refused too, rather than handed to the engine unchecked.
+  query that mentions SERVICE is parsed (rdflib's SPARQL 1.1 parser) and refused unless each
+  ``SERVICE`` names an allow-listed endpoint. ``SERVICE ?var`` is refused outright: its
+  target is only known while the query runs. A query that mentions SERVICE and cannot be
+  parsed here is refused too, rather than handed to the engine unchecked.
 
-A query rdflib cannot parse but that does not mention SERVICE is still handed to the engine,
-whose parser is the authority (it reports the line and column); its form is then taken
-from the engine's answer.
+The first three come from the query's tokens (sparql_lexer.py); when the tokens do not show
+a form (a malformed query), the engine's parser, the authority, reports the error or its
+answer tells the form.
 """
 
 from __future__ import annotations
@@ -26,13 +29,13 @@ from dataclasses import dataclass
 from ontology import PREFIXES
 
 from .errors import QueryRefused
+from .sparql_lexer import query_shape
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # pyparsing, under rdflib's SPARQL parser, is not thread-safe (pyparsing issue #89): it learns
 # each parse action's arity on first use, and threads doing that at once leave it wrong for
 # good ("postParse2() missing 1 required positional argument"). Web threads parse through this.
 PARSING = threading.Lock()
-FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 SOLUTION_FORMS = ("SELECT", "ASK")
 
 
@@ -40,7 +43,7 @@ SOLUTION_FORMS = ("SELECT", "ASK")
 class InspectedQuery:
     """What the endpoint knows about a query before running it."""
 
-    form: str | None  # SELECT | ASK | CONSTRUCT | DESCRIBE; None when only the engine could parse it
+    form: str | None  # SELECT | ASK | CONSTRUCT | DESCRIBE; None when the tokens do not show one
     variable_order: tuple[str, ...] | None = None  # SELECT *: variables by first appearance
     names_dataset: bool = False  # the query has FROM / FROM NAMED clauses of its own
 
@@ -78,54 +81,22 @@ def parse_query(sparql: str):
 
 def inspect_query(sparql: str, *, base_iri: str | None, allowed_endpoints: set[str],
                   max_bytes: int) -> InspectedQuery:
-    """Parse a query once: its form, its ``SELECT *`` variable order, and the SERVICE check."""
+    """Look at a query once: its form, its ``SELECT *`` variable order, its dataset, and the
+    SERVICE check."""
     check_size(sparql, max_bytes)
-    try:
-        parsed = parse_query(sparql)
-    except Exception as exc:  # any parser failure
-        if mentions_service(sparql):
-            raise QueryRefused(f"the query uses SERVICE and could not be checked: {exc}") from None
-        return InspectedQuery(form=None)
     if mentions_service(sparql):
+        try:
+            parsed = parse_query(sparql)
+        except Exception as exc:  # any parser failure: the query is not run
+            raise QueryRefused(f"the query uses SERVICE and could not be checked: {exc}") from None
         check_services(service_targets(parsed, base_iri), allowed_endpoints)
-    body = parsed[1]  # a CompValue: attribute access gives None for an absent part
-    return InspectedQuery(form=FORMS[body.name], variable_order=_star_order(body),
-                          names_dataset=bool(body.datasetClause))
+    shape = query_shape(_unescape(sparql))
+    return InspectedQuery(form=shape.form, variable_order=shape.star_variables, names_dataset=shape.names_dataset)
 
 
 def star_variable_order(sparql: str) -> tuple[str, ...] | None:
     """For ``SELECT *``, its variables as the query shows them; None for any other query."""
-    try:
-        return _star_order(parse_query(sparql)[1])
-    except Exception:  # not parsed here: the engine's order stands
-        return None
-
-
-def _star_order(body) -> tuple[str, ...] | None:
-    if body.name != "SelectQuery" or body.projection:
-        return None
-    return tuple(dict.fromkeys(_variables_in_order(body.where)))
-
-
-def _variables_in_order(node) -> list[str]:
-    """Variables in the order the query text shows them (FILTER only tests, it binds nothing)."""
-    from rdflib.plugins.sparql.parserutils import CompValue
-    from rdflib.term import Variable
-
-    found: list[str] = []
-
-    def walk(value):
-        if isinstance(value, Variable):
-            found.append(str(value))
-        elif isinstance(value, CompValue):
-            if value.name != "Filter":
-                for child in value.values():
-                    walk(child)
-        elif isinstance(value, (list, tuple)) or hasattr(value, "as_list"):
-            for child in value:
-                walk(child)
-    walk(node)
-    return found
+    return query_shape(_unescape(sparql)).star_variables
 
 
 def service_targets(parsed, base_iri: str | None) -> list[str | None]:
