@@ -37,7 +37,7 @@ import pyoxigraph as ox
 
 from ontology import PREFIXES
 
-from .catalog import access_by_convention
+from .catalog import SYSTEM_PREFIX, access_by_convention
 from .changes import Change
 from .errors import QueryRefused
 from .sparql_guard import PARSING, check_services, check_size, mentions_service, parse_query, service_targets
@@ -178,6 +178,7 @@ class Workspace:
     def __init__(self, store):
         self.store = store
         self.at_start = {r.logical for r in store.records()}
+        self._versions = {r.physical: r.logical for r in store.records()}
         self.existing = set(self.at_start)
         self.added: dict[str, set[tuple]] = {}
         self.removed: dict[str, set[tuple]] = {}
@@ -196,7 +197,7 @@ class Workspace:
         return [t for t in self.store.graph_triples(graph) if t not in removed] + list(self.added.get(graph, ()))
 
     def insert(self, graph: str, triples) -> None:
-        self.existing.add(graph)
+        self.create(graph)
         self._net(graph, triples, deleting=False)
 
     def delete(self, graph: str, triples) -> None:
@@ -225,7 +226,17 @@ class Workspace:
         self.existing.discard(graph)
 
     def create(self, graph: str) -> None:
+        if graph not in self.existing:
+            self._check_new(graph)
         self.existing.add(graph)
+
+    def _check_new(self, graph: str) -> None:
+        """A new logical graph may not take the name of the node's own bookkeeping or of the
+        physical version that holds another graph."""
+        if graph.startswith(SYSTEM_PREFIX):
+            raise UpdateFailed(f"<{graph}> is this node's own bookkeeping; it cannot be written by an update")
+        if graph in self._versions:
+            raise UpdateFailed(f"<{graph}> is the stored version of <{self._versions[graph]}>: name that graph")
 
     def _copy_in(self, graphs) -> None:
         for graph in sorted(set(graphs) - self._copied):

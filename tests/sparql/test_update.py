@@ -82,6 +82,8 @@ def test_an_update_that_breaks_the_shapes_changes_nothing(node, admin):
      "blank nodes are not allowed"),
     (f"COPY <{EX}fine/> TO DEFAULT", "no triples in the default graph"),
     ("INSERT DATA { GRAPH <x:y> { <x:a> <x:b> ", "malformed update: line 2"),
+    ("INSERT DATA { GRAPH <urn:maarifa:system:catalog> { <x:a> <x:b> <x:c> } }", "own bookkeeping"),
+    ("CREATE GRAPH <urn:maarifa:system:feed>", "own bookkeeping"),
 ])
 def test_a_request_with_a_failing_operation_changes_nothing(shared_node, failing, says):
     node, admin = shared_node, {"Authorization": f"Bearer {shared_node.services.tokens.create('a', 'admin')}"}
@@ -92,6 +94,14 @@ def test_a_request_with_a_failing_operation_changes_nothing(shared_node, failing
     assert snapshot(node) == before
     # and the node keeps serving
     assert ask(node, f"ASK {{ GRAPH <{EX}fine/> {{ <{EX}a> <{EX}p> 1 }} }}")
+
+
+def test_a_stored_version_is_not_a_graph_name(node, admin):
+    version = node.store.record(node.store.logical_graph("taxonomy", "public")).physical
+    before = snapshot(node)
+    response = update(node, admin, f"INSERT DATA {{ GRAPH <{version}> {{ <{EX}a> <{EX}p> 1 }} }}")
+    assert response.status_code == 400 and "stored version of" in response.text
+    assert snapshot(node) == before
 
 
 def test_graph_management_create_add_copy_move_drop(node, admin):
