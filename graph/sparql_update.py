@@ -250,10 +250,12 @@ class Workspace:
                 self._copy.add(ox.Quad(*triple, target))
             self._copied.add(graph)
 
-    def solutions(self, select: str, *, default: list[str], named_graphs: list[str]):
+    def solutions(self, select: str, *, default: list[str], named_graphs: list[str], reads: "Reads"):
         """Evaluate a WHERE pattern (as SELECT *, its prologue declaring the base and prefixes)
-        over the current state of the given graphs."""
-        self._copy_in([g for g in default + named_graphs if g in self.existing])
+        over the current state of the given graphs; only the graphs it reads are copied."""
+        wanted = (default if reads.default else []) + [
+            g for g in named_graphs if reads.named is None or g in reads.named]
+        self._copy_in([g for g in wanted if g in self.existing])
         try:
             result = self._copy.query(
                 select, default_graph=[named(g) for g in default if g in self.existing] or [ox.DefaultGraph()],
@@ -278,6 +280,60 @@ class Workspace:
         change.drop = self.at_start - self.existing
         change.access = {g: access_by_convention(g) for g in change.graphs() - self.at_start}
         return change
+
+
+@dataclass(frozen=True)
+class Reads:
+    """Which graphs of its dataset a WHERE pattern can read: the default graph or not, and the
+    named graphs it names (None: any of them, for ``GRAPH ?var``)."""
+
+    default: bool = True
+    named: frozenset[str] | None = None
+
+
+def reads_of(pattern) -> Reads:
+    """What a WHERE pattern (rdflib's algebra) reads: triple patterns outside GRAPH read the
+    default graph, GRAPH <iri> one named graph, GRAPH ?var any; SERVICE reads no local graph.
+    The patterns of (NOT) EXISTS stay parse trees in rdflib's algebra: both shapes are walked."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
+
+    default, named = False, set()
+
+    def walk(node, in_graph: bool) -> None:
+        nonlocal default, named
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                return
+            if node.name in ("Graph", "GraphGraphPattern"):
+                if isinstance(node.term, Variable):
+                    named = None
+                elif named is not None:
+                    named.add(str(node.term))
+                walk(node.p if node.name == "Graph" else node.graph, True)
+                return
+            if node.name in ("BGP", "TriplesBlock") and node.triples and not in_graph:
+                default = True
+            for child in node.values():
+                walk(child, in_graph)
+        elif isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child, in_graph)
+    try:
+        walk(pattern, False)
+    except Exception:  # an algebra this walk does not know: read everything
+        return Reads()
+    return Reads(default, None if named is None else frozenset(named))
+
+
+def _quad_pattern_reads(template) -> Reads:
+    """DELETE WHERE's pattern is its template: the graphs it names (3.1.3.3)."""
+    from rdflib.term import Variable
+
+    graphs = list((template.quads or {}).keys())
+    if any(isinstance(g, Variable) for g in graphs):
+        return Reads(default=False, named=None)
+    return Reads(default=False, named=frozenset(str(g) for g in graphs))
 
 
 # -- operations -----------------------------------------------------------------------------
@@ -307,7 +363,8 @@ class UpdateRunner:
         algebra = op.algebra
         with_graph = str(algebra["withClause"]) if algebra.withClause else None
         default, named_graphs = self._dataset(algebra, with_graph)
-        solutions = self.ws.solutions(op.select, default=default, named_graphs=named_graphs)
+        solutions = self.ws.solutions(op.select, default=default, named_graphs=named_graphs,
+                                      reads=reads_of(algebra.where))
         deletes = _instantiate(algebra.delete, solutions, with_graph, inserting=False)
         inserts = _instantiate(algebra.insert, solutions, with_graph, inserting=True)
         for graph, triples in deletes.items():
@@ -318,7 +375,8 @@ class UpdateRunner:
     # 3.1.3.3: DELETE WHERE is DELETE { pattern } WHERE { pattern }
     def _deletewhere(self, op: Operation) -> None:
         default, named_graphs = self._dataset(op.algebra, None)
-        solutions = self.ws.solutions(op.select, default=default, named_graphs=named_graphs)
+        solutions = self.ws.solutions(op.select, default=default, named_graphs=named_graphs,
+                                      reads=_quad_pattern_reads(op.algebra))
         for graph, triples in _instantiate(op.algebra, solutions, None, inserting=False).items():
             self.ws.delete(graph, triples)
 

@@ -151,6 +151,20 @@ def test_using_and_protocol_dataset(node, admin):
     assert conflict.status_code == 400 and "cannot be combined" in conflict.text
 
 
+def test_a_where_sees_every_graph_it_reads_also_inside_exists(node, admin):
+    """Only the graphs a WHERE reads are copied for the engine: those named in (NOT) EXISTS too."""
+    seed = (f"INSERT DATA {{ GRAPH <{EX}g1/> {{ <{EX}a> a <{EX}Doc> . <{EX}b> a <{EX}Doc> }} "
+            f"GRAPH <{EX}g2/> {{ <{EX}b> a <{EX}Hidden> }} }}")
+    assert update(node, admin, seed).status_code == 200
+    not_hidden = (f"INSERT {{ GRAPH <{EX}kept/> {{ ?s a <{EX}Kept> }} }} WHERE {{ GRAPH <{EX}g1/> {{ ?s a <{EX}Doc> }} "
+                  f"FILTER NOT EXISTS {{ GRAPH <{EX}g2/> {{ ?s a <{EX}Hidden> }} }} }}")
+    hidden = (f"INSERT {{ GRAPH <{EX}hidden/> {{ ?s a <{EX}Kept> }} }} WHERE {{ GRAPH <{EX}g1/> {{ ?s a <{EX}Doc> }} "
+              f"FILTER EXISTS {{ ?s a <{EX}Hidden> }} }}")  # outside GRAPH: the union of every graph
+    assert update(node, admin, f"{not_hidden} ;\n{hidden}").status_code == 200
+    assert column(node, f"{EX}kept/", 0) == [f"{EX}a"]
+    assert column(node, f"{EX}hidden/", 0) == [f"{EX}b"]
+
+
 def test_the_change_feed_carries_the_update_for_its_consumers(node, admin):
     head = node.store.feed.head
     assert update(node, admin, f"INSERT DATA {{ GRAPH <{EX}fed/> {{ <{EX}a> <{EX}p> 1 }} }}").status_code == 200
