@@ -121,7 +121,7 @@ def _query(operation: ProtocolRequest) -> Response:
                                   max_bytes=conf.sparql_max_query_bytes)
     except MaarifaError as exc:
         return _text(exc.http_status, str(exc))
-    # a form the parser could not tell (only the engine could parse the query) is known after it runs
+    # a form the tokens do not show (a query only the engine can make sense of) is known once it answers
     result_fmt, result_problem = _offer(RESULT_TYPES, "json")
     graph_fmt, graph_problem = _offer(GRAPH_TYPES, "turtle")
     if inspected.returns_solutions is True and result_fmt is None:
