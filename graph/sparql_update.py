@@ -238,6 +238,11 @@ class Workspace:
         if graph in self._versions:
             raise UpdateFailed(f"<{graph}> is the stored version of <{self._versions[graph]}>: name that graph")
 
+    def _pending(self, graph: str) -> bool:
+        """Whether the request changed the graph so far (then only the copy shows it as it is)."""
+        return (bool(self.added.get(graph)) or bool(self.removed.get(graph)) or graph not in self.at_start
+                or graph not in self.existing)
+
     def _copy_in(self, graphs) -> None:
         for graph in sorted(set(graphs) - self._copied):
             target = named(graph)
@@ -255,8 +260,12 @@ class Workspace:
         over the current state of the given graphs; only the graphs it reads are copied."""
         wanted = (default if reads.default else []) + [
             g for g in named_graphs if reads.named is None or g in reads.named]
-        self._copy_in([g for g in wanted if g in self.existing])
         try:
+            if reads.named == frozenset() and not any(self._pending(g) for g in wanted):
+                # no GRAPH in the pattern and nothing pending: no graph name shows, so the
+                # engine can read the stored versions themselves (no copy, whatever their size)
+                return self.store.solutions(select, default_graphs=[g for g in default if g in self.existing])
+            self._copy_in([g for g in wanted if g in self.existing])
             result = self._copy.query(
                 select, default_graph=[named(g) for g in default if g in self.existing] or [ox.DefaultGraph()],
                 named_graphs=[named(g) for g in named_graphs if g in self.existing])

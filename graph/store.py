@@ -233,6 +233,14 @@ class GraphStore:
         record = self._records.get(logical)
         return record is not None and ox.Quad(*triple, named(record.physical)) in self._store
 
+    def solutions(self, sparql: str, *, default_graphs: list[str]) -> list[dict]:
+        """A trusted SELECT over the given logical graphs as its default graph and no named
+        graphs (so no graph name can show through); rows of engine terms by variable name."""
+        graphs = [named(self._records[g].physical) for g in default_graphs if g in self._records]
+        result = self._store.query(sparql, default_graph=graphs or [ox.DefaultGraph()], named_graphs=[])
+        names = [v.value for v in result.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in result]
+
     def exclusive(self):
         """Hold the write lock: nothing is committed by others until the block ends (re-entrant,
         so :meth:`apply` may be called inside)."""
