@@ -8,12 +8,14 @@ public replica follow), or rejects whole, leaving the store unchanged.
 
 How a request runs (section numbers are the Update spec's):
 
-- rdflib's SPARQL 1.1 grammar parses it, keeping the text of each WHERE pattern;
+- rdflib's SPARQL 1.1 grammar parses it, keeping the text of each WHERE pattern, and what
+  is refused is refused before anything runs (sparql_update_syntax.py);
 - its operations run in order (3: each sees what the ones before it did) against a
   :class:`Workspace`: the store's logical graphs plus the changes pending so far;
 - ``DELETE/INSERT ... WHERE`` (3.1.3), ``DELETE WHERE`` (3.1.3.3): the engine evaluates the
-  WHERE pattern over an in-memory copy of the graphs it may read, named by their logical
-  IRIs; the templates are instantiated here with each solution;
+  WHERE pattern, on the stored graphs when it has no GRAPH and reads nothing changed
+  earlier in the request, else on an in-memory copy of the graphs it reads, named by their
+  logical IRIs; the templates are instantiated here with each solution;
 - ``INSERT DATA`` / ``DELETE DATA`` (3.1.1, 3.1.2), ``CLEAR`` / ``DROP`` / ``CREATE`` (3.2.2-3.2.4)
   and ``ADD`` / ``MOVE`` / ``COPY`` (3.2.5-3.2.7) are computed here;
 - ``LOAD`` (3.1.4) is refused: a serving node fetches nothing.
@@ -30,17 +32,17 @@ segment) or else public.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ontology import PREFIXES
-
 from .catalog import SYSTEM_PREFIX, access_by_convention
 from .changes import Change
 from .errors import QueryRefused
-from .sparql_guard import PARSING, check_services, check_size, mentions_service, parse_query, service_targets
+from .sparql_guard import check_size
+from .store import solution_rows
+from .sparql_update_syntax import (Operation, ProtocolDataset, Reads, check_operation, parse_update,
+                                   quad_pattern_reads, reads_of)
 from .terms import named, to_ox
 
 DEFAULT = "DEFAULT"
@@ -66,103 +68,6 @@ class UpdateResult:
         if self.dropped:
             parts.append("dropped " + ", ".join(f"<{g}>" for g in self.dropped))
         return "; ".join(parts)
-
-
-@dataclass(frozen=True)
-class ProtocolDataset:
-    """``using-graph-uri`` / ``using-named-graph-uri`` (SPARQL 1.1 Protocol, 2.2.3)."""
-
-    default: tuple[str, ...] = ()
-    named: tuple[str, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.default or self.named)
-
-
-# -- parsing ------------------------------------------------------------------------------
-
-@functools.cache
-def _grammar():
-    """rdflib's Update grammar, with the source span of each WHERE pattern and prologue kept.
-
-    Only the top of rdflib's grammar is restated (Update, Update1, Modify, DeleteWhere); every
-    piece below it is rdflib's own. The spans let the engine evaluate a WHERE pattern from its
-    exact text: no algebra is turned back into SPARQL.
-    """
-    from pyparsing import Empty, Forward, Keyword, Optional, ZeroOrMore, rest_of_line
-    from rdflib.plugins.sparql import parser as sp
-    from rdflib.plugins.sparql.parserutils import Comp, Param, ParamList
-
-    def here():
-        return Empty().set_parse_action(lambda text, loc, tokens: [loc])
-
-    modify = Comp(
-        "Modify",
-        Optional(Keyword("WITH") + Param("withClause", sp.iri))
-        + (Param("delete", sp.DeleteClause) + Optional(Param("insert", sp.InsertClause))
-           | Param("insert", sp.InsertClause))
-        + ZeroOrMore(ParamList("using", sp.UsingClause))
-        + Keyword("WHERE") + Param("where_start", here()) + Param("where", sp.GroupGraphPattern)
-        + Param("where_end", here()))
-    delete_where = Comp(
-        "DeleteWhere",
-        Keyword("DELETE") + Keyword("WHERE") + Param("where_start", here()) + sp.QuadPattern
-        + Param("where_end", here()))
-    update1 = (sp.Load | sp.Clear | sp.Drop | sp.Add | sp.Move | sp.Copy | sp.Create | sp.InsertData
-               | sp.DeleteData | delete_where | modify)
-    update = Forward()
-    update <<= (ParamList("prologue_start", here()) + ParamList("prologue", sp.Prologue)
-                + ParamList("prologue_end", here()) + Optional(ParamList("request", update1) + Optional(";" + update)))
-    unit = Comp("Update", update)
-    unit.ignore("#" + rest_of_line)
-    return unit
-
-
-@dataclass
-class Operation:
-    """One operation of the request: rdflib's algebra for it, and for DELETE/INSERT ... WHERE
-    and DELETE WHERE the SELECT query (its prologue and WHERE pattern) that finds the solutions."""
-
-    algebra: object
-    select: str | None = None
-
-    @property
-    def name(self) -> str:
-        return self.algebra.name
-
-
-def parse_update(text: str, *, base_iri: str | None) -> list[Operation]:
-    """The operations of an update request, each with the SELECT that finds its solutions.
-
-    The node's base IRI and default prefixes go in front of the text, as one line of
-    declarations: rdflib would otherwise declare them again before every operation, undoing
-    the request's own BASE and any PREFIX that names the same namespace.
-    """
-    from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import expandUnicodeEscapes
-
-    header = (f"BASE <{base_iri}> " if base_iri else "") + " ".join(
-        f"PREFIX {prefix}: <{iri}>" for prefix, iri in PREFIXES.items()) + "\n"
-    try:
-        text = header + expandUnicodeEscapes(text)
-        with PARSING:
-            parsed = _grammar().parse_string(text, parse_all=True)[0]
-        update = translateUpdate(parsed)
-    except ParseBaseException as exc:  # the line numbers of the request, not of the header
-        raise QueryRefused(f"malformed update: line {exc.lineno - 1}, column {exc.col}: {exc.msg}") from None
-    except Exception as exc:  # any other parser failure: nothing is run
-        raise QueryRefused(f"malformed update: {exc}") from None
-    spans = list(zip(parsed.prologue_start or [], parsed.prologue_end or []))
-    operations = []
-    for index, algebra in enumerate(update.algebra):
-        select = None
-        if algebra.where_start is not None:
-            prologue = "".join(text[start:end] for start, end in spans[:index + 1])
-            where = text[algebra.where_start:algebra.where_end]
-            select = f"{prologue}\nSELECT * WHERE {where}\n"
-        operations.append(Operation(algebra, select))
-    return operations
 
 
 # -- the graphs as the request sees them ----------------------------------------------------
@@ -255,7 +160,7 @@ class Workspace:
                 self._copy.add(ox.Quad(*triple, target))
             self._copied.add(graph)
 
-    def solutions(self, select: str, *, default: list[str], named_graphs: list[str], reads: "Reads"):
+    def solutions(self, select: str, *, default: list[str], named_graphs: list[str], reads: Reads):
         """Evaluate a WHERE pattern (as SELECT *, its prologue declaring the base and prefixes)
         over the current state of the given graphs; only the graphs it reads are copied."""
         wanted = (default if reads.default else []) + [
@@ -266,11 +171,9 @@ class Workspace:
                 # engine can read the stored versions themselves (no copy, whatever their size)
                 return self.store.solutions(select, default_graphs=[g for g in default if g in self.existing])
             self._copy_in([g for g in wanted if g in self.existing])
-            result = self._copy.query(
+            return solution_rows(self._copy.query(
                 select, default_graph=[named(g) for g in default if g in self.existing] or [ox.DefaultGraph()],
-                named_graphs=[named(g) for g in named_graphs if g in self.existing])
-            variables = [v.value for v in result.variables]
-            return [{v: solution[v] for v in variables if solution[v] is not None} for solution in result]
+                named_graphs=[named(g) for g in named_graphs if g in self.existing]))
         except SyntaxError as exc:
             raise QueryRefused(f"malformed update: {exc}") from None
         except OSError as exc:
@@ -289,60 +192,6 @@ class Workspace:
         change.drop = self.at_start - self.existing
         change.access = {g: access_by_convention(g) for g in change.graphs() - self.at_start}
         return change
-
-
-@dataclass(frozen=True)
-class Reads:
-    """Which graphs of its dataset a WHERE pattern can read: the default graph or not, and the
-    named graphs it names (None: any of them, for ``GRAPH ?var``)."""
-
-    default: bool = True
-    named: frozenset[str] | None = None
-
-
-def reads_of(pattern) -> Reads:
-    """What a WHERE pattern (rdflib's algebra) reads: triple patterns outside GRAPH read the
-    default graph, GRAPH <iri> one named graph, GRAPH ?var any; SERVICE reads no local graph.
-    The patterns of (NOT) EXISTS stay parse trees in rdflib's algebra: both shapes are walked."""
-    from rdflib.plugins.sparql.parserutils import CompValue
-    from rdflib.term import Variable
-
-    default, named = False, set()
-
-    def walk(node, in_graph: bool) -> None:
-        nonlocal default, named
-        if isinstance(node, CompValue):
-            if node.name == "ServiceGraphPattern":
-                return
-            if node.name in ("Graph", "GraphGraphPattern"):
-                if isinstance(node.term, Variable):
-                    named = None
-                elif named is not None:
-                    named.add(str(node.term))
-                walk(node.p if node.name == "Graph" else node.graph, True)
-                return
-            if node.name in ("BGP", "TriplesBlock") and node.triples and not in_graph:
-                default = True
-            for child in node.values():
-                walk(child, in_graph)
-        elif isinstance(node, (list, tuple)):
-            for child in node:
-                walk(child, in_graph)
-    try:
-        walk(pattern, False)
-    except Exception:  # an algebra this walk does not know: read everything
-        return Reads()
-    return Reads(default, None if named is None else frozenset(named))
-
-
-def _quad_pattern_reads(template) -> Reads:
-    """DELETE WHERE's pattern is its template: the graphs it names (3.1.3.3)."""
-    from rdflib.term import Variable
-
-    graphs = list((template.quads or {}).keys())
-    if any(isinstance(g, Variable) for g in graphs):
-        return Reads(default=False, named=None)
-    return Reads(default=False, named=frozenset(str(g) for g in graphs))
 
 
 # -- operations -----------------------------------------------------------------------------
@@ -385,7 +234,7 @@ class UpdateRunner:
     def _deletewhere(self, op: Operation) -> None:
         default, named_graphs = self._dataset(op.algebra, None)
         solutions = self.ws.solutions(op.select, default=default, named_graphs=named_graphs,
-                                      reads=_quad_pattern_reads(op.algebra))
+                                      reads=quad_pattern_reads(op.algebra))
         for graph, triples in _instantiate(op.algebra, solutions, None, inserting=False).items():
             self.ws.delete(graph, triples)
 
@@ -464,44 +313,6 @@ class UpdateRunner:
             self.ws.drop(source)
 
 
-def _check(operation: Operation, *, protocol: ProtocolDataset, allowed_endpoints: set[str]) -> None:
-    """What is refused before anything runs: the request then fails as a whole."""
-    algebra = operation.algebra
-    if operation.name == "Load":  # 3.1.4
-        raise QueryRefused("LOAD is not accepted: a serving node fetches nothing; use `maarifa load` or "
-                           "`maarifa ingest` on the command line")
-    if protocol and (algebra.using or algebra.withClause):
-        raise QueryRefused("using-graph-uri / using-named-graph-uri cannot be combined with USING or WITH in the "
-                           "update (SPARQL 1.1 Protocol, 2.2.3)")
-    if operation.name in ("InsertData", "DeleteData", "DeleteWhere"):
-        templates = [algebra]
-    elif operation.name == "Modify":
-        templates = [t for t in (algebra.delete, algebra.insert) if t]
-        if algebra.withClause:
-            templates = []  # triples outside GRAPH go to the WITH graph
-    else:
-        templates = []
-    if any(t.triples for t in templates):
-        raise QueryRefused(f"{operation.name}: name the graph: wrap the triples in GRAPH <graph IRI> {{ ... }} "
-                           f"(or use WITH <graph IRI>); this node keeps no triples in the default graph")
-    deleting = [algebra] if operation.name in ("DeleteData", "DeleteWhere") else (
-        [algebra["delete"]] if operation.name == "Modify" and algebra.delete else [])
-    if any(_has_blank_node(t) for t in deleting):
-        raise QueryRefused(f"{operation.name}: blank nodes are not allowed in what is deleted "
-                           f"(SPARQL 1.1 Update, 3.1.2 and 3.1.3)")
-    if operation.select and mentions_service(operation.select):
-        _check_services(operation.select, allowed_endpoints)
-
-
-def _check_services(select: str, allowed_endpoints: set[str]) -> None:
-    """The SERVICE allow-list applies to an admin's WHERE patterns as to public queries."""
-    try:
-        parsed = parse_query(select)
-    except Exception as exc:  # the update is not run
-        raise QueryRefused(f"the update uses SERVICE and could not be checked: {exc}") from None
-    check_services(service_targets(parsed, None), allowed_endpoints)
-
-
 def _grouped(template, with_graph: str | None) -> list[tuple]:
     """(graph, triples) pairs of a template: the graph an IRI string or a Variable; triples
     outside GRAPH belong to the WITH graph (without one, :func:`_check` refused them)."""
@@ -527,13 +338,6 @@ def _ground(triple: tuple, *, fresh: dict | None) -> tuple:
         else:
             out.append(to_ox(term))
     return tuple(out)
-
-
-def _has_blank_node(template) -> bool:
-    from rdflib.term import BNode
-
-    triples = list(template.triples or []) + [t for ts in (template.quads or {}).values() for t in ts]
-    return any(isinstance(term, BNode) for triple in triples for term in triple)
 
 
 def _instantiate(template, solutions: list[dict], with_graph: str | None, *, inserting: bool) -> dict[str, set]:
@@ -576,7 +380,7 @@ def run_update(store, text: str, *, base_iri: str | None, protocol: ProtocolData
         check_size(text, max_bytes)
     operations = parse_update(text, base_iri=base_iri)
     for operation in operations:
-        _check(operation, protocol=protocol, allowed_endpoints=allowed_endpoints)
+        check_operation(operation, protocol=protocol, allowed_endpoints=allowed_endpoints)
     # nobody else commits between reading the graphs and writing the result
     with store.exclusive():
         workspace = Workspace(store)
@@ -588,4 +392,4 @@ def run_update(store, text: str, *, base_iri: str | None, protocol: ProtocolData
     return UpdateResult(result.added, result.removed, sorted(change.create), sorted(change.drop))
 
 
-__all__ = ["ProtocolDataset", "UpdateFailed", "UpdateResult", "parse_update", "run_update"]
+__all__ = ["ProtocolDataset", "UpdateFailed", "UpdateResult", "run_update"]

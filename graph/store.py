@@ -237,9 +237,7 @@ class GraphStore:
         """A trusted SELECT over the given logical graphs as its default graph and no named
         graphs (so no graph name can show through); rows of engine terms by variable name."""
         graphs = [named(self._records[g].physical) for g in default_graphs if g in self._records]
-        result = self._store.query(sparql, default_graph=graphs or [ox.DefaultGraph()], named_graphs=[])
-        names = [v.value for v in result.variables]
-        return [{n: row[n] for n in names if row[n] is not None} for row in result]
+        return solution_rows(self._store.query(sparql, default_graph=graphs or [ox.DefaultGraph()], named_graphs=[]))
 
     def exclusive(self):
         """Hold the write lock: nothing is committed by others until the block ends (re-entrant,
@@ -640,6 +638,12 @@ class _StagedLoad:
         for physical in self._graphs:
             if self._store.contains_named_graph(named(physical)):
                 self._store.remove_graph(named(physical))
+
+
+def solution_rows(result: ox.QuerySolutions) -> list[dict]:
+    """Engine solutions as dicts of the variables each binds."""
+    names = [v.value for v in result.variables]
+    return [{n: row[n] for n in names if row[n] is not None} for row in result]
 
 
 def export_format(name: str) -> ox.RdfFormat:

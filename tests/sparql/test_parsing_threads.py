@@ -9,7 +9,7 @@ import sys
 SCRIPT = r'''
 import threading
 from graph.sparql_guard import inspect_query
-from graph.sparql_update import parse_update
+from graph.sparql_update_syntax import parse_update
 
 QUERIES = [
     "SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o OPTIONAL { ?o ?q ?r } } GROUP BY ?s ORDER BY DESC(?n) LIMIT 5",
