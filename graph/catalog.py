@@ -26,6 +26,14 @@ ACCESS_IRIS = {"public": MF.Public, "members": MF.MembersOnly, "private": MF.Pri
 ACCESS_BY_IRI = {v: k for k, v in ACCESS_IRIS.items()}
 
 
+def access_by_convention(logical: str) -> str:
+    """The access level a new graph gets from its IRI alone: the last path segment when it is
+    one (``{base}/graph/{source}/{access}``), otherwise public. Used for graphs that a SPARQL
+    update names without any other say in the matter."""
+    last = logical.rstrip("/").rsplit("/", 1)[-1]
+    return last if last in ACCESS_IRIS else "public"
+
+
 @dataclass(frozen=True)
 class GraphRecord:
     logical: str

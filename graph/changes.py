@@ -19,12 +19,20 @@ class Change:
 
     ``origins`` maps a subject IRI to where it was read ("people.csv, row 12") so that a
     violation report can point at the source.
+
+    Graph-level changes (SPARQL Update's CREATE and DROP): ``create`` names graphs to record
+    even if they stay empty, ``drop`` names graphs to remove from the catalog (their triples
+    must be in ``remove``). ``access`` gives the access level of graphs this change creates
+    whose IRI does not end in one (``{base}/graph/{source}/{access}``).
     """
 
     add: dict[str, list[Triple]] = field(default_factory=dict)
     remove: dict[str, list[Triple]] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    create: set[str] = field(default_factory=set)
+    drop: set[str] = field(default_factory=set)
+    access: dict[str, str] = field(default_factory=dict)
 
     def adding(self, graph: str, triples: Iterable[Triple]) -> "Change":
         self.add.setdefault(graph, []).extend(triples)
@@ -35,10 +43,10 @@ class Change:
         return self
 
     def graphs(self) -> set[str]:
-        return set(self.add) | set(self.remove)
+        return set(self.add) | set(self.remove) | self.create | self.drop
 
     def is_empty(self) -> bool:
-        return not any(self.add.values()) and not any(self.remove.values())
+        return not any(self.add.values()) and not any(self.remove.values()) and not self.create and not self.drop
 
 
 @dataclass

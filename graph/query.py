@@ -102,16 +102,28 @@ def write_boolean(value: bool, fmt: str) -> bytes:
     return json.dumps({"head": {}, "boolean": value}).encode()
 
 
+def in_query_order(variables: list[str], order: tuple[str, ...] | None) -> list[str]:
+    """The engine's variables, in the order the query shows them (``SELECT *``); the engine
+    sorts them by name. A variable the order does not know keeps its place after the others."""
+    if not order:
+        return variables
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(variables, key=lambda v: (rank.get(v, len(rank)), variables.index(v)))
+
+
 def execute(store: ox.Store, sparql: str, *, fmt: str, graph_fmt: str, limit: int,
-            default_graph: list | None, named_graphs: list | None) -> QueryOutput:
+            default_graph: list | None, named_graphs: list | None, base_iri: str | None = None,
+            variable_order: tuple[str, ...] | None = None) -> QueryOutput:
+    """Run a query; ``default_graph``/``named_graphs`` None leave the query's own dataset (FROM)."""
     try:
-        result = store.query(sparql, default_graph=default_graph, named_graphs=named_graphs, prefixes=PREFIXES)
+        result = store.query(sparql, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs,
+                             prefixes=PREFIXES)
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc.args[0] if exc.args else exc}") from None
     except OSError as exc:
         raise QueryError(f"the query failed: {exc}") from None
     if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
+        variables = in_query_order([v.value for v in result.variables], variable_order)
         rows, truncated = [], False
         for solution in result:
             if len(rows) >= limit:
@@ -142,12 +154,14 @@ def _active_graphs(store: ox.Store, access: list[str]) -> list[ox.NamedNode]:
     return [row["physical"] for row in store.query(CATALOG_QUERY) if ACCESS_BY_IRI[row["access"].value] in access]
 
 
-def _worker(conn, store_path: str, sparql: str, fmt: str, graph_fmt: str, limit: int, access: list[str]) -> None:
+def _worker(conn, store_path: str, sparql: str, fmt: str, graph_fmt: str, limit: int, access: list[str],
+            variable_order: tuple[str, ...] | None) -> None:
     try:
         store = ox.Store.read_only(store_path)
         graphs = _active_graphs(store, access) or [ox.DefaultGraph()]
         out = execute(store, sparql, fmt=fmt, graph_fmt=graph_fmt, limit=limit,
-                      default_graph=graphs, named_graphs=[g for g in graphs if isinstance(g, ox.NamedNode)])
+                      default_graph=graphs, named_graphs=[g for g in graphs if isinstance(g, ox.NamedNode)],
+                      variable_order=variable_order)
         conn.send(("ok", out))
     except QueryError as exc:
         conn.send(("error", str(exc)))
@@ -163,10 +177,12 @@ def run_isolated(store_path: Path, sparql: str, *, fmt: str = "json", graph_fmt:
     """Run one query in a worker process; kill it when ``timeout`` seconds have passed."""
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"unknown result format {fmt!r}; use one of {', '.join(sorted(RESULT_FORMATS))}")
+    from .sparql_guard import star_variable_order
+
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_worker, args=(child, str(store_path), sparql, fmt, graph_fmt, limit, list(access)),
-                          daemon=True)
+    process = ctx.Process(target=_worker, args=(child, str(store_path), sparql, fmt, graph_fmt, limit, list(access),
+                                                star_variable_order(sparql)), daemon=True)
     process.start()
     child.close()
     try:

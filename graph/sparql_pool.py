@@ -23,8 +23,26 @@ class QueryRequest:
     fmt: str = "json"
     graph_fmt: str = "turtle"
     limit: int = 10000
-    default_graphs: list[str] | None = None  # None: the union of every public graph
+    # the protocol's dataset (SPARQL 1.1 Protocol, 2.1.4): None for both means the query's own
+    # FROM / FROM NAMED if it has them (``query_dataset``), else every public graph
+    default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
+    query_dataset: bool = False
+    base_iri: str | None = None  # relative IRIs in the query resolve against it
+    variable_order: tuple[str, ...] | None = None  # SELECT *: the order the query shows them
+
+
+def _dataset(request: QueryRequest, graphs: list) -> tuple[list | None, list | None]:
+    """(default graph, named graphs) to hand the engine for a request."""
+    import pyoxigraph as ox
+
+    if request.default_graphs is None and request.named_graphs is None:
+        if request.query_dataset:
+            return None, None
+        return graphs or [ox.DefaultGraph()], graphs
+    # a protocol dataset is exactly what it names: an absent part is empty
+    default = [ox.NamedNode(g) for g in request.default_graphs or []] or [ox.DefaultGraph()]
+    return default, [ox.NamedNode(g) for g in request.named_graphs or []]
 
 
 def _serve(conn, snapshots_dir: str) -> None:
@@ -32,6 +50,7 @@ def _serve(conn, snapshots_dir: str) -> None:
 
     from .query import execute
 
+    conn.send(("ready", None))  # imports done: the time limit of queries starts counting now
     opened_name, store, graphs = None, None, []
     while True:
         try:
@@ -44,11 +63,10 @@ def _serve(conn, snapshots_dir: str) -> None:
                 store = ox.Store.read_only(str(Path(snapshots_dir) / latest))
                 opened_name = latest
                 graphs = list(store.named_graphs())
-            default = ([ox.NamedNode(g) for g in request.default_graphs] if request.default_graphs is not None
-                       else graphs) or [ox.DefaultGraph()]
-            named = [ox.NamedNode(g) for g in request.named_graphs] if request.named_graphs is not None else graphs
+            default, named = _dataset(request, graphs)
             out = execute(store, request.sparql, fmt=request.fmt, graph_fmt=request.graph_fmt, limit=request.limit,
-                          default_graph=default, named_graphs=named)
+                          default_graph=default, named_graphs=named, base_iri=request.base_iri,
+                          variable_order=request.variable_order)
             conn.send(("ok", out))
         except QueryError as exc:
             conn.send(("error", str(exc)))
@@ -58,6 +76,9 @@ def _serve(conn, snapshots_dir: str) -> None:
             conn.send(("error", f"the query failed: {exc}"))
 
 
+STARTUP_TIMEOUT = 120.0  # seconds a new worker may take to import (a busy machine is slow)
+
+
 class _Worker:
     def __init__(self, ctx, snapshots_dir: Path):
         self.conn, child = ctx.Pipe()
@@ -65,6 +86,15 @@ class _Worker:
                                    name="maarifa-sparql-worker")
         self.process.start()
         child.close()
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        """A query's time limit covers the query, not the start of the process that runs it."""
+        if not self.ready:
+            if not self.conn.poll(STARTUP_TIMEOUT):
+                raise QueryError(f"the query worker did not start within {STARTUP_TIMEOUT:g} s")
+            self.conn.recv()
+            self.ready = True
 
     def kill(self) -> None:
         self.process.kill()
@@ -94,13 +124,14 @@ class SparqlPool:
         except queue.Empty:
             raise ServiceBusy("every query worker is busy; try again shortly") from None
         try:
+            worker.wait_ready()
             worker.conn.send(request)
             if not worker.conn.poll(timeout):
                 raise QueryTimeout(timeout)
             status, value = worker.conn.recv()
-        except (QueryTimeout, EOFError, OSError, BrokenPipeError) as exc:
+        except (QueryTimeout, QueryError, EOFError, OSError, BrokenPipeError) as exc:
             self._replace(worker)
-            if isinstance(exc, QueryTimeout):
+            if isinstance(exc, (QueryTimeout, QueryError)):
                 raise
             raise QueryError("the query worker stopped without an answer") from None
         self._idle.put(worker)

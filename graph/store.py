@@ -250,6 +250,36 @@ class GraphStore:
                 out.add(q)
         return ox.serialize(out, format=fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.TRIG else None)
 
+    def graph_triples(self, logical: str) -> Iterator[tuple]:
+        """The triples of one logical graph, as engine terms (for graph/ services)."""
+        record = self._records.get(logical)
+        if record is None:
+            return iter(())
+        return ((q.subject, q.predicate, q.object)
+                for q in self._store.quads_for_pattern(None, None, None, named(record.physical)))
+
+    def graph_ntriples(self, logical: str) -> bytes:
+        """One logical graph as N-Triples, serialized by the engine (the fast way to copy it)."""
+        record = self._records.get(logical)
+        if record is None:
+            return b""
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=named(record.physical))
+
+    def has_triple(self, logical: str, triple: tuple) -> bool:
+        record = self._records.get(logical)
+        return record is not None and ox.Quad(*triple, named(record.physical)) in self._store
+
+    def solutions(self, sparql: str, *, default_graphs: list[str]) -> list[dict]:
+        """A trusted SELECT over the given logical graphs as its default graph and no named
+        graphs (so no graph name can show through); rows of engine terms by variable name."""
+        graphs = [named(self._records[g].physical) for g in default_graphs if g in self._records]
+        return solution_rows(self._store.query(sparql, default_graph=graphs or [ox.DefaultGraph()], named_graphs=[]))
+
+    def exclusive(self):
+        """Hold the write lock: nothing is committed by others until the block ends (re-entrant,
+        so :meth:`apply` may be called inside)."""
+        return self._write_lock
+
     def raw_query(self, sparql: str):
         """For trusted in-process callers that need the engine's own result objects."""
         graphs = [named(g) for g in self.active_graphs()]
@@ -289,10 +319,14 @@ class GraphStore:
         removes = {g: [tuple(self.skolemize(t) for t in tr) for tr in ts] for g, ts in change.remove.items()}
         self._check_literals((t for ts in adds.values() for t in ts), change.origins)
         with self._write_lock:
+            unknown = sorted(change.drop - set(self._records))
+            if unknown:
+                raise MaarifaError(f"cannot drop <{unknown[0]}>: no such graph")
             records = {}
             for logical in change.graphs():
                 records[logical] = self._records.get(logical) or self._new_record(
-                    logical, source, _access_of(logical), source, "sha256:" + "0" * 64, importer)
+                    logical, source, change.access.get(logical) or _access_of(logical), source,
+                    "sha256:" + "0" * 64, importer)
             effective_add, effective_remove = [], []
             for logical, ts in removes.items():
                 g = named(records[logical].physical)
@@ -308,13 +342,20 @@ class GraphStore:
                     elif q not in self._store:
                         effective_add.append(q)
             effective_add = list(dict.fromkeys(effective_add))
-            if not effective_add and not effective_remove:
+            # a graph comes into the catalog when something is added to it, or when it is created
+            filled = {q.graph_name.value for q in effective_add}
+            new_records = [r for logical, r in records.items() if logical not in self._records
+                           and (logical in change.create or r.physical in filled)]
+            dropped = [self._records[logical] for logical in sorted(change.drop)]
+            if not effective_add and not effective_remove and not new_records and not dropped:
                 return CommitResult(None, 0, 0)
             self._validate_change(effective_add, effective_remove, change.origins)
-            new_records = [r for logical, r in records.items() if logical not in self._records]
             catalog_quads = [_catalog_quad(t) for r in new_records for t in r.provenance()]
             catalog_quads += [ox.Quad(named(r.physical), named(MF.active), ox.Literal(True), named(CATALOG_GRAPH))
                               for r in new_records]
+            switch_off = [ox.Quad(named(r.physical), named(MF.active), ox.Literal(True), named(CATALOG_GRAPH))
+                          for r in dropped]
+            catalog_quads += [ox.Quad(q.subject, q.predicate, ox.Literal(False), q.graph_name) for q in switch_off]
             payload = {
                 "kind": "change",
                 "graphs": sorted(change.graphs()),
@@ -322,15 +363,20 @@ class GraphStore:
                 "remove": _nquads(effective_remove, self._records_by_physical(records)),
                 "note": change.note,
             }
+            if new_records or dropped:
+                payload["created"] = sorted(r.logical for r in new_records)
+                payload["dropped"] = sorted(r.logical for r in dropped)
             seq = self.feed.next_seq()
             update = _update_text(
-                delete=effective_remove,
+                delete=effective_remove + switch_off,
                 insert=effective_add + catalog_quads + self.feed.entry_quads(seq, payload),
             )
             self._store.update(update)
             self.feed.committed(seq)
             for r in new_records:
                 self._records[r.logical] = r
+            for r in dropped:
+                del self._records[r.logical]
         return CommitResult(seq, len(effective_add), len(effective_remove))
 
     @staticmethod
@@ -683,6 +729,12 @@ class _StagedLoad:
         for physical in self._graphs:
             if self._store.contains_named_graph(named(physical)):
                 self._store.remove_graph(named(physical))
+
+
+def solution_rows(result: ox.QuerySolutions) -> list[dict]:
+    """Engine solutions as dicts of the variables each binds."""
+    names = [v.value for v in result.variables]
+    return [{n: row[n] for n in names if row[n] is not None} for row in result]
 
 
 def export_format(name: str) -> ox.RdfFormat:

@@ -3,8 +3,10 @@ description, and linked data for every ``{base}/id/...`` IRI.
 
 - SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/): query via GET, POST
   form-encoded and POST direct (2.1); ``default-graph-uri`` / ``named-graph-uri`` (2.1.4);
-  update via POST with an admin token only (2.2); 400 for a malformed request, 406 when no
-  acceptable format exists, 503 when the time limit stops a query.
+  update via POST with an admin token only (2.2, run by graph/sparql_update.py on the main
+  store); requests are read by sparql_protocol.py; 400 for a malformed request, 406 when no
+  acceptable format exists, 503 when the time limit stops a query. Relative IRIs resolve
+  against the endpoint's IRI, ``{base}/sparql``.
 - SPARQL 1.1 Service Description (https://www.w3.org/TR/sparql11-service-description/):
   ``GET /sparql`` without a query.
 - VoID (https://www.w3.org/TR/void/): ``/.well-known/void``.
@@ -12,15 +14,16 @@ description, and linked data for every ``{base}/id/...`` IRI.
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.accounts import ANONYMOUS
-from graph.errors import PermissionDenied, QueryRefused
+from graph.errors import MaarifaError, PermissionDenied
 from graph.replica import dumps
-from graph.sparql_guard import check_query, update_to_change
+from graph.sparql_guard import inspect_query
+from graph.sparql_pool import QueryRequest
+from graph.sparql_update import ProtocolDataset, run_update
 
+from .sparql_protocol import ProtocolError, ProtocolRequest, read_request
 
 bp = Blueprint("sparql", __name__)
 
@@ -68,13 +71,6 @@ def _negotiate(choices: dict[str, str], default: str) -> str:
     return choices[best]
 
 
-def _query_form(sparql: str) -> str:
-    body = re.sub(r"#[^\n]*", " ", sparql)
-    body = re.sub(r"(?is)^\s*((PREFIX\s+[^:\s]*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*", "", body)
-    match = re.match(r"(?i)\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body)
-    return match.group(1).upper() if match else "SELECT"
-
-
 def _cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
@@ -95,62 +91,62 @@ def preflight():
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint():
     try:
-        sparql, update = _read_request()
-    except QueryRefused as exc:
-        return _text(400, str(exc))
-    if update is not None:
-        return _update(update)
-    if sparql is None:
+        operation = read_request(request)
+    except ProtocolError as exc:
+        return _text(exc.status, str(exc))
+    if operation.update is not None:
+        return _update(operation)
+    if operation.query is None:
         return service_description()
-    form = _query_form(sparql)
-    try:
-        if form in ("SELECT", "ASK"):
-            fmt = _negotiate(RESULT_TYPES, "json")
-        else:
-            fmt = _negotiate(GRAPH_TYPES, "turtle")
-    except NotAcceptable as exc:
-        return _text(406, str(exc))
-    svc, conf = services(), settings()
-    from graph.errors import MaarifaError
-    from graph.sparql_pool import QueryRequest
+    return _query(operation)
 
+
+def _endpoint_iri() -> str:
+    """The base IRI of queries and updates (Protocol 2.1, 2.2: it "MAY be the service endpoint")."""
+    return f"{services().store.base_url}/sparql"
+
+
+def _offer(choices: dict[str, str], default: str) -> tuple[str | None, str]:
+    """The negotiated format among ``choices``, or None and why not."""
     try:
-        check_query(sparql, set(svc.peers.urls()), conf.sparql_max_query_bytes)
-        out = svc.sparql_pool.run(QueryRequest(
-            sparql, fmt=fmt if form in ("SELECT", "ASK") else "json",
-            graph_fmt=fmt if form not in ("SELECT", "ASK") else "turtle",
-            limit=conf.query_result_limit,
-            default_graphs=request.values.getlist("default-graph-uri") or None,
-            named_graphs=request.values.getlist("named-graph-uri") or None), timeout=conf.sparql_timeout)
+        return _negotiate(choices, default), ""
+    except NotAcceptable as exc:
+        return None, str(exc)
+
+
+def _query(operation: ProtocolRequest) -> Response:
+    svc, conf = services(), settings()
+    try:
+        inspected = inspect_query(operation.query, base_iri=_endpoint_iri(), allowed_endpoints=set(svc.peers.urls()),
+                                  max_bytes=conf.sparql_max_query_bytes)
     except MaarifaError as exc:
         return _text(exc.http_status, str(exc))
+    # a form the tokens do not show (a query only the engine can make sense of) is known once it answers
+    result_fmt, result_problem = _offer(RESULT_TYPES, "json")
+    graph_fmt, graph_problem = _offer(GRAPH_TYPES, "turtle")
+    if inspected.returns_solutions is True and result_fmt is None:
+        return _text(406, result_problem)
+    if inspected.returns_solutions is False and graph_fmt is None:
+        return _text(406, graph_problem)
+    try:
+        out = svc.sparql_pool.run(QueryRequest(
+            operation.query, fmt=result_fmt or "json", graph_fmt=graph_fmt or "turtle",
+            limit=conf.query_result_limit, default_graphs=operation.default_graphs,
+            named_graphs=operation.named_graphs, query_dataset=inspected.names_dataset,
+            base_iri=_endpoint_iri(), variable_order=inspected.variable_order), timeout=conf.sparql_timeout)
+    except MaarifaError as exc:
+        return _text(exc.http_status, str(exc))
+    fmt = graph_fmt if out.kind == "graph" else result_fmt
+    if fmt is None:
+        return _text(406, graph_problem if out.kind == "graph" else result_problem)
     response = Response(out.body, status=200, content_type=CONTENT_TYPE[fmt])
     if out.truncated:
         response.headers["Maarifa-Results-Truncated"] = str(conf.query_result_limit)
     return _cors(response)
 
 
-def _read_request() -> tuple[str | None, str | None]:
-    """(query, update) from GET parameters, a form, or a direct POST body (Protocol 2.1, 2.2)."""
-    if request.method == "GET":
-        if "update" in request.args:
-            raise QueryRefused("updates must be sent with POST")
-        return request.args.get("query"), None
-    mimetype = request.mimetype
-    if mimetype == "application/sparql-query":
-        return request.get_data(as_text=True), None
-    if mimetype == "application/sparql-update":
-        return None, request.get_data(as_text=True)
-    if mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        if "query" in request.form and "update" in request.form:
-            raise QueryRefused("send either query or update, not both")
-        return request.form.get("query"), request.form.get("update")
-    raise QueryRefused(f"unsupported Content-Type {mimetype or '(none)'}: use application/sparql-query, "
-                       "application/sparql-update or application/x-www-form-urlencoded")
-
-
-def _update(text: str) -> Response:
-    svc = services()
+def _update(operation: ProtocolRequest) -> Response:
+    svc, conf = services(), settings()
     header = request.headers.get("Authorization", "")
     principal = ANONYMOUS
     if header.startswith("Bearer "):
@@ -160,14 +156,15 @@ def _update(text: str) -> Response:
             return _text(403, str(exc))
     if not principal.has("admin"):
         return _text(401 if principal.role is None else 403, "SPARQL updates need an admin token")
-    from graph.errors import MaarifaError
-
     try:
-        result = svc.store.apply(update_to_change(text), source="sparql-update", importer="maarifa.sparql")
+        result = run_update(svc.store, operation.update, base_iri=_endpoint_iri(),
+                            protocol=ProtocolDataset(tuple(operation.using_graphs),
+                                                     tuple(operation.using_named_graphs)),
+                            allowed_endpoints=set(svc.peers.urls()), max_bytes=conf.sparql_max_query_bytes)
     except MaarifaError as exc:
         return _text(exc.http_status, str(exc))
     svc.sync_replica()
-    return _text(200, f"{result.added} added, {result.removed} removed")
+    return _text(200, result.summary())
 
 
 def service_description() -> Response:

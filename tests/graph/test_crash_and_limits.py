@@ -97,6 +97,9 @@ def test_isolated_query_results_and_limits(store):
     assert limited.truncated and limited.body.count(b'"s"') == 3 + 0 or limited.truncated
     with pytest.raises(QueryError, match="malformed query"):
         run_isolated(store.path, "SELECT * WHERE { ?s ?p", timeout=30)
+    # SELECT * lists its variables as the query shows them (the engine sorts them: o,p,s)
+    star = run_isolated(store.path, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", fmt="csv", timeout=30)
+    assert star.body.decode().splitlines()[0] == "s,p,o"
 
 
 def _make_read_only(path: Path) -> None:

@@ -26,7 +26,10 @@ def free_port() -> int:
 
 
 class LiveNode:
-    def __init__(self, data_dir: Path, **overrides):
+    """A node on a free port: werkzeug's threaded server by default (it shuts down cleanly
+    from a test), or waitress, which ``maarifa serve`` uses (``waitress=True``)."""
+
+    def __init__(self, data_dir: Path, *, waitress: bool = False, **overrides):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = Settings.load({"data_dir": data_dir, "base_url": self.url, "sparql_timeout": 3.0,
@@ -35,9 +38,14 @@ class LiveNode:
         self.services = wiring.open_services(self.settings, "pytest node")
         self.store = self.services.store
         self.app = create_app(self.settings, self.services)
-        # werkzeug's threaded server can be shut down cleanly from a test; `maarifa serve` uses waitress
-        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        if waitress:
+            import waitress as waitress_server
+
+            self.server = waitress_server.create_server(self.app, host="127.0.0.1", port=self.port, threads=4)
+            self.thread = threading.Thread(target=self.server.run, daemon=True)
+        else:
+            self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+            self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     @property
@@ -69,9 +77,19 @@ class LiveNode:
         self.services.sync_replica()
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
+        if hasattr(self.server, "serve_forever"):
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join(5)
+        else:
+            # waitress's loop ends when it has no sockets left; they are closed from inside the
+            # loop (its trigger runs the function there), not under a poll in progress
+            def close_all():
+                for channel in list(self.server._map.values()):
+                    channel.close()
+            self.server.trigger.pull_trigger(close_all)
+            self.thread.join(5)
+            self.server.task_dispatcher.shutdown()
         self.services.close()
 
 
