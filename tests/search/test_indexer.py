@@ -63,7 +63,8 @@ def test_committed_change_becomes_searchable(synced):
     store.apply(Change().removing(training_graph(store), [(s, URIRef(DCT.title), Literal("Zebra crossings for editors", lang="en"))])
                 .adding(training_graph(store), [(s, URIRef(DCT.title), Literal("Okapi crossings for editors", lang="en"))]))
     synced.sync()
-    assert hits(backend, "zebra") == []
+    # the old title is gone ("zebra" may still be corrected to the Spanish title's "cebra")
+    assert all(h.title != "Zebra crossings for editors" for h in search(backend, Query("zebra", per_page=50)).hits)
     assert hits(backend, "okapi") == [str(s)]
     store.apply(Change().removing(training_graph(store), list(store.triples(s, None, None))))
     synced.sync()
