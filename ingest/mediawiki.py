@@ -86,7 +86,7 @@ class MediaWikiImporter(Importer):
         triples, origins = [], {}
         progress = options["progress"]
         progress.start(None)
-        number, title = 0, None
+        number, title, inside = 0, None, False  # inside: page `number` is being read
         try:
             reader, dump = open_dump(path, limits)
             with reader:
@@ -94,12 +94,13 @@ class MediaWikiImporter(Importer):
                 lang = options.get("language") or sniff_language(path, limits) or _lang_of_db(info.dbname) or "en"
                 wiki = slugify(info.dbname or info.name or "wiki")
                 for page in dump:
-                    number += 1
+                    number, inside = number + 1, True
                     title = page.title
                     progress.advance()
                     latest = None
                     for latest in page:  # a history dump: only the last revision is kept
                         pass
+                    inside = False
                     if not title:
                         report.error(label, f"page {number}", "a page without a title")
                         continue
@@ -125,7 +126,7 @@ class MediaWikiImporter(Importer):
                         triples.append((node, URIRef(DCT.modified), typed(str(latest.timestamp).replace("+00:00", "Z"),
                                                                           XSD.dateTime)))
         except InputTooLarge as exc:
-            report.error(label, f"page {number + 1}" if number else None, exc.reason)
+            report.error(label, f"page {number if inside else number + 1}", exc.reason)
         except DefusedXmlException as exc:
             report.error(label, None, f"refused: the XML declares entities or loads external ones ({exc}); "
                                       f"a MediaWiki dump needs neither")

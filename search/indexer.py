@@ -68,7 +68,7 @@ class Indexer:
         self.consumer = consumer
         self.batch = batch
         self.building: dict | None = None  # {"done": n, "total": m} while rebuilding from the graph
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # sync -> reindex; one sync or rebuild at a time
 
     def lag(self) -> int:
         return self.store.feed.lag(self.consumer)
@@ -84,11 +84,12 @@ class Indexer:
         def progress(done: int, total: int) -> None:
             self.building = {"done": done, "total": total}
 
-        self.building = {"done": 0, "total": None}
-        try:
-            return reindex(self.store, self.backend, self.consumer, progress=progress)
-        finally:
-            self.building = None
+        with self._lock:
+            self.building = {"done": 0, "total": None}
+            try:
+                return reindex(self.store, self.backend, self.consumer, progress=progress)
+            finally:
+                self.building = None
 
     def status(self) -> dict:
         """The backend's health, and how far this index has followed the feed; never raises."""

@@ -101,13 +101,13 @@ def corrections(db: sqlite3.Connection, word: str, levels: tuple[str, ...]) -> l
     max_distance = 1 if len(word) <= 5 else 2
     grams = trigrams(word)
     rows = db.execute(
-        f"SELECT t.word, count(*) AS shared FROM trigrams t WHERE t.gram IN ({_marks(grams)}) AND EXISTS "
-        f"(SELECT 1 FROM vocab v WHERE v.access IN ({_marks(levels)}) AND v.term = t.word AND v.word_docs > 0) "
-        f"GROUP BY t.word ORDER BY shared DESC, t.word LIMIT {CANDIDATES}", [*grams, *levels]).fetchall()
+        f"SELECT t.word, count(*) AS shared FROM trigrams t WHERE t.gram IN ({_marks(grams)}) "
+        f"AND length(t.word) BETWEEN ? AND ? AND EXISTS (SELECT 1 FROM vocab v WHERE v.access IN "
+        f"({_marks(levels)}) AND v.term = t.word AND v.word_docs > 0) "
+        f"GROUP BY t.word ORDER BY shared DESC, t.word LIMIT {CANDIDATES}",
+        [*grams, len(word) - max_distance, len(word) + max_distance, *levels]).fetchall()
     scored = []
     for candidate, _ in rows:
-        if abs(len(candidate) - len(word)) > max_distance:
-            continue
         distance = OSA.distance(word, candidate, score_cutoff=max_distance)
         if distance <= max_distance:
             scored.append((distance, -_word_docs(db, candidate, levels), candidate))

@@ -112,3 +112,26 @@ def test_an_erased_person_is_never_suggested(indexed, username, probes):
         for member in (False, True):
             assert word not in suggestion(backend, probe, member=member), (probe, member)
         assert search(backend, Query(word, viewer_is_member=True)).total == 0
+
+
+def test_the_search_page_suggests_no_members_only_name_to_an_anonymous_caller(tmp_path):
+    """The attack as the issue sent it: anonymous ``/search?q=`` with a near miss of a
+    members-only username, through the web app and the default (embedded) backend."""
+    from maarifa import wiring
+    from maarifa.settings import Settings
+
+    settings = Settings.load({"data_dir": tmp_path / "data"}, environ={})
+    wiring.init_data_dir(settings)
+    services = wiring.open_services(settings, "pytest")
+    try:
+        corpus.load(services.store)
+        services.store.replace_source(people_source())
+        assert Indexer(services.store, services.search).sync().error is None
+        client = wiring.make_app(settings, services).test_client()
+        control = client.get("/search?q=pubwaxi").get_data(as_text=True)
+        assert "pubwazi" in control  # "Did you mean pubwazi?"
+        for probe, hidden in [("memwaxi", "memwazi"), ("halfwaxi", "halfwazi"), ("privwaxi", "privwazi")]:
+            page = client.get(f"/search?q={probe}")
+            assert page.status_code == 200 and hidden not in page.get_data(as_text=True).lower(), probe
+    finally:
+        services.close()
