@@ -37,7 +37,7 @@ class Settings:
     max_upload_bytes: int = setting(16 * 1024 * 1024, "Largest request body the web app accepts.")
     max_expanded_bytes: int = setting(2 * 1024 ** 3, "Most bytes a compressed import file (a .bz2 or .gz MediaWiki dump) may expand to.")
     max_xml_text_bytes: int = setting(64 * 1024 ** 2, "Most bytes of an XML import between two tags (one page's text of a MediaWiki dump).")
-    max_file_bytes: int = setting(512 * 1024 ** 2, "Largest input an import reads whole (JSON, YAML, CSV, RDF; a folder counts all its files).")
+    max_file_bytes: int = setting(512 * 1024 ** 2, "Largest input `maarifa ingest` reads whole (JSON, YAML, CSV, RDF; a folder counts all its files).")
     node_name: str = setting("Maarifa", "Name of this node's organization (shown in pages; the badge issuer).")
     issuer_name: str = setting("", "Name of the Open Badges issuer (empty: node_name).")
     issuer_url: str = setting("", "URL of the Open Badges issuer (empty: the base URL).")

@@ -158,3 +158,10 @@ def test_plain_input_is_read_as_it_is(tmp_path):
     path.write_bytes(b"<mediawiki/>")
     with open_input(path, SMALL) as f:
         assert f.read() == b"<mediawiki/>"
+
+
+def test_the_importers_default_limits_are_the_settings_defaults():
+    from maarifa import wiring
+    from maarifa.settings import Settings
+
+    assert wiring.import_limits(Settings.load({}, environ={})) == Limits()
