@@ -430,7 +430,6 @@ class OpenSearchBackend:
         return Results(response["hits"]["total"]["value"], hits, facets, suggestion, query.page, query.per_page,
                        self.name)
 
-
     def _visible_terms(self, indexes: list[str], visible: dict, entries: list[dict]) -> set[str]:
         """The suggested terms that some live document the caller may see holds (one request)."""
         terms = sorted({option["text"] for entry in entries for option in entry.get("options", [])})
