@@ -121,7 +121,7 @@ class Indexer:
                         break
                     if any(entry.payload.get("kind") == REBASE for entry in entries):
                         # the node moved to a new base URL: every document's IRI changed
-                        reindex(self.store, self.backend, self.consumer)
+                        self.reindex()
                         report.reindexed = True
                         report.entries += len(entries)
                         report.cursor = self.store.feed.cursor(self.consumer)
