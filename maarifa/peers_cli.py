@@ -131,19 +131,17 @@ def skills_map_command(ctx, org, territory, all_skills, ui_lang, member, admin, 
 def erase_command(ctx, username, as_json):
     """Remove a person from the store, the change feed, the search index and the public replica."""
     from graph.erase import erase_person
-    from search.indexer import Indexer
-
     settings = settings_of(ctx)
     services = wiring.open_services(settings, "maarifa erase")
     try:
         def catch_up():
-            Indexer(services.store, services.search).sync()
+            services.search_sync.sync()
             replica = getattr(services, "replica", None)
             if replica is not None and hasattr(services, "sync_replica"):
                 services.sync_replica()
 
         report = erase_person(services.store, username, before_scrub=catch_up)
-        search_error = Indexer(services.store, services.search).sync().error
+        search_error = services.search_sync.sync().error
     finally:
         services.close()
     if as_json:
