@@ -96,15 +96,35 @@ class PublicReplica:
     def rebuild(self) -> int:
         """Recompute the whole replica from the store; returns the number of triples published."""
         with self._lock:
-            consenting = self._consenting()
-            self._replica.clear()
-            total = 0
-            for record in self.public_records():
-                total += self._fill_graph(record, consenting)
-            self._write_provenance()
-            self.store.feed.set_cursor(CONSUMER, self.store.feed.head)
-            self._snapshot()
-            return total
+            return self._rebuild()
+
+    def recreate(self) -> int:
+        """Delete the replica's files and every snapshot, then build it afresh from the store.
+
+        An erasure needs this: a triple removed from the replica stays in RocksDB's older files
+        and in every snapshot taken before (snapshots are hard links to those files). The query
+        workers open the new ``LATEST`` snapshot on their next query.
+        """
+        with self._lock:
+            if self.path is not None:
+                self._replica = None  # RocksDB closes with its last reference
+                shutil.rmtree(self.path / "store")
+                shutil.rmtree(self.snapshots_dir, ignore_errors=True)
+                (self.path / "store").mkdir(parents=True)
+                self._replica = ox.Store(str(self.path / "store"))
+            self._sums = {}
+            return self._rebuild()
+
+    def _rebuild(self) -> int:
+        consenting = self._consenting()
+        self._replica.clear()
+        total = 0
+        for record in self.public_records():
+            total += self._fill_graph(record, consenting)
+        self._write_provenance()
+        self.store.feed.set_cursor(CONSUMER, self.store.feed.head)
+        self._snapshot()
+        return total
 
     def _fill_graph(self, record, consenting: set[str]) -> int:
         target = named(record.logical)

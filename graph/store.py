@@ -31,10 +31,10 @@ from .changes import ACCESS_LEVELS, Change, SourceGraphs, Triple
 from .errors import MaarifaError, StoreMissing, StoreUnwritable, ValidationFailed, Violation
 from .feed import ChangeFeed
 from .lock import ProcessLock
+from .storedir import STORE_DIR, copy_live_quads, recover_swap, staging_dir, swap_in
 from .terms import from_ox, named, to_ox
 from .validation import View, make_validator
 
-STORE_DIR = "store"
 GENID = "/.well-known/genid/"
 TYPE = named(RDF.type)
 DEFAULT_MAX_LITERAL = 1_000_000
@@ -94,6 +94,7 @@ class GraphStore:
             raise StoreMissing(data_dir)
         lock = ProcessLock(data_dir).acquire(command)
         try:
+            recover_swap(data_dir)
             store = ox.Store(str(store_dir))
         except OSError as exc:
             lock.release()
@@ -550,6 +551,28 @@ class GraphStore:
             raise MaarifaError(f"cannot create {target}: {exc.strerror}") from None
         self._store.backup(str(target / STORE_DIR))
 
+    def rewrite(self) -> None:
+        """Write the store afresh: every live quad bulk-loaded into a new directory swapped in
+        for the old one (:mod:`graph.storedir`), so that deleted values leave the files.
+
+        An erasure needs this: RocksDB keeps a deleted value in older SST files and in its
+        write-ahead log until a compaction happens to drop it, and ``Store.optimize()`` does not
+        promise to. The process must own the store (its lock), as every writer does; readers in
+        other threads must be stopped, since the engine is closed and reopened.
+        """
+        if self.path is None:
+            return
+        data_dir = self.path.parent
+        with self._write_lock:
+            self._store.flush()
+            staging = copy_live_quads(self._store, data_dir)
+            self._store = self.feed._store = None  # RocksDB closes with its last reference
+            try:
+                swap_in(data_dir, staging)
+            finally:
+                recover_swap(data_dir)
+                self._store = self.feed._store = ox.Store(str(self.path))
+
     def size_on_disk(self) -> int:
         if self.path is None:
             return 0
@@ -603,16 +626,10 @@ def restore_store(backup_dir: Path, data_dir: Path) -> None:
     source = Path(backup_dir) / STORE_DIR
     if not source.is_dir():
         raise MaarifaError(f"{backup_dir} is not a Maarifa backup (no {STORE_DIR}/ inside)")
-    target = Path(data_dir) / STORE_DIR
-    staging = Path(data_dir) / f".{STORE_DIR}.restoring"
-    shutil.rmtree(staging, ignore_errors=True)
+    recover_swap(data_dir)
+    staging = staging_dir(data_dir)
     shutil.copytree(source, staging)
-    old = Path(data_dir) / f".{STORE_DIR}.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(data_dir, staging)
 
 
 def _access_of(logical: str) -> str:

@@ -128,6 +128,11 @@ class AccountStore:
         if self._db().execute("UPDATE users SET disabled = 1 WHERE username = ?", (username,)).rowcount == 0:
             raise AccountError(f"no account {username!r}")
 
+    def forget(self, username: str) -> int:
+        """Delete the account ``username`` (erasing the person it acts as); returns 0 or 1.
+        :func:`web.tokens.rewrite_file` then drops the row from the file itself."""
+        return self._db().execute("DELETE FROM users WHERE username = ?", (username,)).rowcount
+
     def authenticate(self, username: str, password: str) -> Principal | None:
         row = self._db().execute("SELECT role, hash FROM users WHERE username = ? AND disabled = 0",
                                  ((username or "").strip(),)).fetchone()

@@ -86,6 +86,27 @@ class TokenStore:
         if self._db().execute("UPDATE tokens SET revoked = 1 WHERE id = ?", (token_id,)).rowcount == 0:
             raise MaarifaError(f"no token with id {token_id}")
 
+    def forget(self, name: str) -> int:
+        """Delete every token named ``name`` (revoked ones too): erasing a person takes the
+        tokens that act as them. Returns how many; :func:`rewrite_file` then drops the rows
+        from the file itself."""
+        return self._db().execute("DELETE FROM tokens WHERE name = ?", (name,)).rowcount
+
+
+def rewrite_file(data_dir: Path) -> None:
+    """Rewrite the accounts file so deleted rows leave it: SQLite keeps a deleted row's bytes in
+    free pages (and in the write-ahead log) until they are reused. ``VACUUM`` writes the
+    database anew (https://sqlite.org/lang_vacuum.html); the checkpoint empties the log."""
+    path = Path(data_dir) / TOKENS_FILE
+    if not path.exists():
+        return
+    db = sqlite3.connect(path, isolation_level=None, timeout=10)
+    try:
+        db.execute("VACUUM")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
