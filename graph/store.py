@@ -31,7 +31,7 @@ from .changes import ACCESS_LEVELS, Change, SourceGraphs, Triple
 from .errors import MaarifaError, StoreMissing, StoreUnwritable, ValidationFailed, Violation
 from .feed import ChangeFeed
 from .lock import ProcessLock
-from .storedir import STORE_DIR, copy_live_quads, recover_swap, staging_dir, swap_in
+from .storedir import STAGING_DIR, STORE_DIR, copy_live_quads, recover_swap, staging_dir, swap_in
 from .terms import from_ox, named, to_ox
 from .validation import View, make_validator
 
@@ -90,7 +90,8 @@ class GraphStore:
         if not os.access(data_dir, os.W_OK):
             raise StoreUnwritable(data_dir, "the directory is read-only")
         store_dir = data_dir / STORE_DIR
-        if not store_dir.exists() and not create:
+        # a swap a crash interrupted may have left the store under its staging name (storedir.py)
+        if not (store_dir.exists() or (data_dir / STAGING_DIR).exists()) and not create:
             raise StoreMissing(data_dir)
         lock = ProcessLock(data_dir).acquire(command)
         try:

@@ -90,11 +90,12 @@ def erase(settings: Settings, username: str) -> ErasureOutcome:
         if not health.get("ok"):
             raise SearchUnreachable(health.get("error") or "unhealthy")
         unfinished = pending.exists()
-        if find_person(services.store, username, ALL) is None and not unfinished:
+        present = find_person(services.store, username, ALL) is not None
+        if not present and not unfinished:
             raise NoSuchPerson(username)
         pending.write_text(json.dumps({"since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}), encoding="utf-8")
         report = None
-        if find_person(services.store, username, ALL) is not None:
+        if present:
             head = services.store.feed.head
             try:
                 report = erase_person(services.store, username, before_scrub=lambda: _catch_up(services))

@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 
-from graph.people import Profiles, Viewer
+import pytest
+
+from graph.people import ALL, Profiles, Viewer, find_person
 from ingest import run_import
 from maarifa import wiring
+from maarifa.erasure import PENDING
 from maarifa.settings import Settings
 from tests.search.conftest import opensearch_url  # noqa: F401 - the suite's OpenSearch node
 from tests.security.disk import readable
@@ -151,11 +155,10 @@ def assert_erased_from_disk(data_dir: Path) -> None:
         assert held == set(names), (place, held)
 
 
-def assert_node_still_works(data_dir: Path) -> None:
+def assert_node_still_works(data_dir: Path, *, searchable: bool = True) -> None:
     settings = settings_for(data_dir)
     services = wiring.open_services(settings, "pytest")
     try:
-        from graph.people import find_person, ALL
         from search import Query, search
 
         store = services.store
@@ -163,17 +166,32 @@ def assert_node_still_works(data_dir: Path) -> None:
         assert find_person(store, "mona", ALL) is not None and find_person(store, "priv", ALL) is not None
         assert store.validate_all() == []
         services.sync_replica()
-        hits = search(services.search, Query("Mona", types=("person",), viewer_is_member=True)).hits
-        assert [h.title for h in hits] == [STAYING[0]]
+        if searchable:
+            hits = search(services.search, Query("Mona", types=("person",), viewer_is_member=True)).hits
+            assert [h.title for h in hits] == [STAYING[0]]
         assert services.replica.count() > 100
         assert services.replica.latest_snapshot() is not None
     finally:
         services.close()
 
 
-def test_erase_leaves_no_copy_in_the_data_directory(tmp_path):
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A node built once (embedded search); each test works on a copy of its data directory."""
+    work = tmp_path_factory.mktemp("node")
+    build_node(work / "data", work)
+    return work / "data"
+
+
+@pytest.fixture
+def node(built, tmp_path) -> Path:
     data_dir = tmp_path / "data"
-    build_node(data_dir, tmp_path)
+    shutil.copytree(built, data_dir, symlinks=True)
+    return data_dir
+
+
+def test_erase_leaves_no_copy_in_the_data_directory(node):
+    data_dir = node
     before = found_on_disk(data_dir, SECRETS, folded=WORDS)
     # the attack works before the erasure: the store, the replica, its snapshots, the index, the accounts
     for place in ("store/", "replica/store/", "replica/snapshots/", "search/", "accounts.sqlite3"):
@@ -220,3 +238,83 @@ def test_erase_with_opensearch_leaves_no_deleted_document_in_any_segment(tmp_pat
     finally:
         client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, expand_wildcards="all")
         client.close()
+
+
+def store_snapshot(data_dir: Path) -> bytes:
+    from tests.conftest import snapshot
+
+    with wiring.open_store(settings_for(data_dir), "pytest") as store:
+        return snapshot(store)
+
+
+def test_erase_is_refused_while_the_node_runs_and_changes_nothing(node):
+    from graph.lock import ProcessLock
+
+    before = store_snapshot(node)
+    with ProcessLock(node).acquire("maarifa serve --port 5000"):
+        refused = run_cli(node, "erase", USERNAME)
+    assert refused.returncode == 1
+    assert "Traceback" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    for words in ("must be stopped", f"process {os.getpid()}", "maarifa serve --port 5000", "nothing was changed"):
+        assert words in refused.stderr, (words, refused.stderr)
+    assert store_snapshot(node) == before
+    assert not (node / PENDING).exists()
+
+
+def test_erase_is_refused_while_the_search_index_is_unreachable_and_changes_nothing(node):
+    before = store_snapshot(node)
+    (node / "maarifa.toml").write_text('search_backend = "opensearch"\nopensearch_url = "http://127.0.0.1:9"\n',
+                                       encoding="utf-8")
+    refused = run_cli(node, "erase", USERNAME)
+    assert refused.returncode == 1
+    assert "search index is not reachable" in refused.stderr and "127.0.0.1:9" in refused.stderr
+    assert "nothing was changed" in refused.stderr and "Traceback" not in refused.stderr
+    assert store_snapshot(node) == before
+    assert not (node / PENDING).exists()
+
+
+CUT_SHORT = """
+import os, sys
+from pathlib import Path
+import maarifa.erasure as erasure
+from maarifa.erasure import PENDING
+from maarifa.settings import Settings
+
+def die(services, username):
+    os._exit(9)  # the person is out of the store; no file has been rewritten yet
+erasure.rewrite_files = die
+erasure.erase(Settings.load({"data_dir": Path(sys.argv[1])}, environ={}), sys.argv[2])
+"""
+
+
+def test_an_erasure_cut_short_is_finished_by_running_it_again(node, tmp_path):
+    script = tmp_path / "cut_short.py"
+    script.write_text(CUT_SHORT, encoding="utf-8")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MAARIFA_")}
+    killed = subprocess.run([sys.executable, str(script), str(node), USERNAME], cwd=ROOT, env=environ,
+                            capture_output=True, text=True)
+    assert killed.returncode == 9, killed.stderr
+    assert (node / PENDING).exists()
+    with wiring.open_store(settings_for(node), "pytest") as store:
+        assert find_person(store, USERNAME, ALL) is None
+    assert found_on_disk(node, SECRETS), "the files still hold the person"
+
+    again = run_cli(node, "erase", USERNAME)
+    assert again.returncode == 0, again.stderr
+    assert "finished an erasure" in again.stdout
+    assert not (node / PENDING).exists()
+    assert_erased_from_disk(node)
+    assert_node_still_works(node)
+    # with nothing left to finish, an unknown name is an error again
+    unknown = run_cli(node, "erase", USERNAME)
+    assert unknown.returncode == 1 and f"no person {USERNAME!r}" in unknown.stderr
+
+
+def test_an_embedded_index_the_settings_no_longer_use_is_rebuilt_too(node):
+    (node / "maarifa.toml").write_text('search_backend = "none"\n', encoding="utf-8")
+    erased = run_cli(node, "erase", USERNAME)
+    assert erased.returncode == 0, erased.stderr
+    assert "unused embedded index" in erased.stdout
+    assert_erased_from_disk(node)
+    assert b"Mona" in (node / "search" / "index.sqlite3").read_bytes()
+    assert_node_still_works(node, searchable=False)
