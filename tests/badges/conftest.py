@@ -52,7 +52,27 @@ def service(badge_store):
     return BadgeService(badge_store, make_issuer(BASE))
 
 
-# -- a node served for real (waitress on 127.0.0.1, a free port) -------------------------
+# -- the app over a fresh data directory, and a node served for real ----------------------
+
+class Node:
+    """The app over a fresh data directory, through Flask's test client (no socket)."""
+
+    def __init__(self, tmp_path):
+        from maarifa import wiring
+        from maarifa.settings import Settings
+        from web import create_app
+
+        self.base = "http://127.0.0.1:5000"
+        self.settings = Settings.load({"data_dir": tmp_path / "data", "node_name": "Test Chapter"}, environ={})
+        wiring.init_data_dir(self.settings)
+        ensure_keys(self.settings.data_dir)
+        self.services = wiring.open_services(self.settings, "pytest")
+        load_badge_data(self.services.store, tmp_path)
+        self.app = create_app(self.settings, self.services)
+        self.client = self.app.test_client()
+        self.service = BadgeService(self.services.store, Issuer(name="Test Chapter", base_url=self.base))
+        self.keys = load_keys(self.settings.data_dir)
+
 
 class LiveNode:
     def __init__(self, tmp_path: Path, name: str = "Wikimedia Test Chapter"):

@@ -10,29 +10,7 @@ from badges import Verifier
 from badges.images import default_png
 
 from ..conftest import snapshot
-
-
-class Node:
-    """The app over a fresh data directory, through Flask's test client (no socket)."""
-
-    def __init__(self, tmp_path):
-        from badges import BadgeService, ensure_keys, load_keys
-        from maarifa import wiring
-        from maarifa.settings import Settings
-        from web import create_app
-
-        from .conftest import Issuer, load_badge_data
-
-        self.base = "http://127.0.0.1:5000"
-        self.settings = Settings.load({"data_dir": tmp_path / "data", "node_name": "Test Chapter"}, environ={})
-        wiring.init_data_dir(self.settings)
-        ensure_keys(self.settings.data_dir)
-        self.services = wiring.open_services(self.settings, "pytest")
-        load_badge_data(self.services.store, tmp_path)
-        self.app = create_app(self.settings, self.services)
-        self.client = self.app.test_client()
-        self.service = BadgeService(self.services.store, Issuer(name="Test Chapter", base_url=self.base))
-        self.keys = load_keys(self.settings.data_dir)
+from .conftest import Node
 
 
 @pytest.fixture
@@ -127,7 +105,8 @@ def test_badgr_issue_list_get_and_revoke(node):
 
 
 @pytest.mark.parametrize("role, badge, identity, status, message", [
-    ("organizer", "licensing", "ada@example.org", 403, "has not completed"),
+    ("organizer", "licensing", "ada@example.org", 403, "needs a trainer or admin token"),
+    ("member", "licensing", "ada@example.org", 403, "needs a trainer or admin token"),
     ("trainer", "nope", "ada@example.org", 404, "no badge class"),
     ("trainer", "commons", "zed@example.org", 404, "no person"),
 ])
