@@ -206,14 +206,16 @@ class BadgeService:
                       email=str(email[0]).strip() if email else None,
                       access=VISIBILITY_ACCESS.get(visibility, "private"))
 
-    def award(self, ref: str) -> Award:
+    def award(self, ref: str, actor: Actor | None = None) -> Award:
+        """The award ``ref`` names (id, IRI or document URL); with ``actor``, only among the awards
+        of the people they may see: one of a private person is as unknown to a trainer as a made-up id."""
         ref = str(ref).strip()
         award_id = ref.rstrip("/").rsplit("/", 1)[-1] if "/" in ref else ref
         for suffix in (".json", ".jws", ".jwt", ".png", ".svg"):
             award_id = award_id.removesuffix(suffix)
         award_id = award_id.removeprefix("urn:uuid:")
         iri = self._iri("award", award_id)
-        for access in ("public", "members", "private"):
+        for access in actor.sees if actor else ALL_LEVELS:
             if any(True for _ in self.store.triples(U(iri), TYPE, U(MF.Award), access=[access])):
                 return self._load_award(iri, access)
         raise UnknownAward(ref)
@@ -393,7 +395,7 @@ class BadgeService:
         if not actor.may_issue_by_hand:
             raise NotAllowed(f"revoking a badge needs a trainer or admin token (this token has the role "
                              f"{actor.role or 'none'})")
-        award = self.award(award_ref)
+        award = self.award(award_ref, actor)
         if award.revoked:
             raise BadgeError(f"award {award.id} is already revoked ({award.revocation_reason})")
         a = U(award.iri)

@@ -460,7 +460,7 @@ def issue_assertion(entity_id):
 @badgr.get("/v2/assertions/<entity_id>")
 @issuer_scope
 def assertion_detail(entity_id):
-    return envelope([_assertion_json(service().award(entity_id))])
+    return envelope([_assertion_json(service().award(entity_id, _actor()))])
 
 
 @badgr.delete("/v2/assertions/<entity_id>")

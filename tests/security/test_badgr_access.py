@@ -142,3 +142,19 @@ def test_a_revoked_awards_page_names_no_recipient(node):
     assert "Revoked" in page and "Recipient" not in page and "/id/person/" not in page
     valid = node.client.get(f"/badges/verify/{node.public_award.id}").get_data(as_text=True)
     assert "Recipient" in valid  # a valid award's page still says how its recipient is identified
+
+
+def test_a_private_persons_award_is_as_unknown_to_a_trainer_as_a_made_up_one(node):
+    """Its id is public once revoked (the revocation list), and the Badgr form carries the hash."""
+    node.service.revoke(node.private_award.id, "issued in error")
+    headers = bearer(node, "trainer")
+    before = snapshot(node.services.store)
+    for method, path in (("get", "/v2/assertions/{}"), ("delete", "/v2/assertions/{}")):
+        hidden = getattr(node.client, method)(path.format(node.private_award.id), headers=headers)
+        made_up = getattr(node.client, method)(path.format("f" * 32), headers=headers)
+        assert hidden.status_code == made_up.status_code == 404
+        assert hidden.get_data(as_text=True).replace(node.private_award.id, "?") == \
+            made_up.get_data(as_text=True).replace("f" * 32, "?")
+    assert snapshot(node.services.store) == before
+    admin = node.client.get(f"/v2/assertions/{node.private_award.id}", headers=bearer(node, "admin"))
+    assert admin.status_code == 200
