@@ -139,7 +139,7 @@ def test_erasing_the_recipient_removes_the_evidence_nodes(tmp_path):
         from badges import BadgeService, Issuer
         award = BadgeService(store, Issuer("Maarifa", store.base_url)).issue(
             "licensing", "bo", actor=TRAINER, evidence=[Evidence(narrative="Bo Baker led the walk.")]).award
-        erase_person(store, "bo", compact=False)
+        erase_person(store, "bo")
         assert not list(store.triples(URIRef(award.iri + "#evidence-1"), None, None))
         assert "Bo Baker led the walk" not in snapshot(store).decode("utf-8")
         assert store.validate_all() == []

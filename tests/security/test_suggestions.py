@@ -106,7 +106,7 @@ def test_an_erased_person_is_never_suggested(indexed, username, probes):
     indexer = Indexer(store, backend)
     for probe, word in probes:
         assert suggestion(backend, probe, member=True) == word  # before: suggested
-    erase_person(store, username, before_scrub=indexer.sync, compact=False)
+    erase_person(store, username, before_scrub=indexer.sync)
     assert indexer.sync().error is None and indexer.lag() == 0
     for probe, word in probes:
         for member in (False, True):
