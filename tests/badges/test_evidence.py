@@ -57,7 +57,7 @@ def test_a_narrative_alone_or_a_page_alone_is_evidence(service, keys):
     only_text = service.issue("licensing", "bo", actor=TRAINER, evidence=[Evidence(narrative="Taught the session.")])
     assert ob3.credential(service.issuer, only_text.award)["evidence"] == [
         {"type": ["Evidence"], "narrative": "Taught the session."}]
-    only_page = service.issue("licensing", "cy", actor=TRAINER, evidence=PAGE)  # a string is one URL
+    only_page = service.issue("licensing", "dee", actor=TRAINER, evidence=PAGE)  # a string is one URL
     credential = ob3.signed_credential(service.issuer, only_page.award, keys)
     assert {"type": ["Evidence"], "id": PAGE} in credential["evidence"] and schema_errors(credential) == []
 
