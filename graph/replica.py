@@ -149,16 +149,21 @@ class PublicReplica:
             replaced, touched = _changed(entries)
             before = self._published_people()
             ownership = self._ownership
+            taken, released = set(), set()  # nodes that gained or lost an owner
             if ownership is None or replaced:
                 # whole sources changed (or this process has no index yet): index everything
                 # again, and check every published quad below
                 ownership = self._scan_ownership(records)
-                moved, recheck_all = set(), True
+                recheck_all = True
             else:
                 owners_before = {iri: ownership.owners(named(iri)) for iri in touched}
                 ownership.refresh(self.store, [r.physical for r in records], touched)
-                moved = {iri for iri in touched if ownership.owners(named(iri)) != owners_before[iri]
-                         and self._holds(iri)}
+                for iri in touched:
+                    now, was = ownership.owners(named(iri)), owners_before[iri]
+                    if now - was and not now <= ownership.publishable and self._holds(iri):
+                        taken.add(iri)  # published so far, withheld now: so are its parts
+                    if was - now:
+                        released.add(iri)  # withheld so far by someone no longer its owner
                 recheck_all = False
             self._ownership = ownership
             gained, lost = ownership.publishable - before, before - ownership.publishable
@@ -171,10 +176,10 @@ class PublicReplica:
                 self._drop(named(logical))
                 self._fill_graph(public[logical], ownership)
             self._republish_subjects(touched, public, ownership)
-            if recheck_all or lost or moved:
+            if recheck_all or lost or taken:
                 self._withdraw_withheld(ownership)
-            if gained or moved:
-                self._publish_around(ownership.nodes_of(gained) | moved, public, ownership)
+            if gained or released:
+                self._publish_around(ownership.nodes_of(gained) | released, public, ownership)
             self._write_provenance()
             self.store.feed.set_cursor(CONSUMER, entries[-1].seq)
             self._snapshot()
