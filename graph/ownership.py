@@ -137,6 +137,7 @@ class Ownership:
     """Who each node of a store belongs to, and which of those people may be published."""
 
     def __init__(self, store, published_graphs: Iterable[str]):
+        self._store = store
         self._raw = store._store
         self._active = {named(g) for g in store.active_graphs()}
         self._published_graphs = {named(g) for g in published_graphs}
@@ -160,10 +161,10 @@ class Ownership:
         index._links = {node: frozenset(people) for node, people in facts.links.items()}
         return index
 
-    def refresh(self, store, published_graphs: Iterable[str], nodes: Iterable[str]) -> None:
+    def refresh(self, published_graphs: Iterable[str], nodes: Iterable[str]) -> None:
         """Read again what the store says about ``nodes`` (every subject and object of a change):
         whether each is a person, whether they may be published, whom each points at."""
-        self._active = {named(g) for g in store.active_graphs()}
+        self._active = {named(g) for g in self._store.active_graphs()}
         self._published_graphs = {named(g) for g in published_graphs}
         self._genid_owners.clear()
         for iri in set(nodes):

@@ -146,26 +146,10 @@ class PublicReplica:
                 return len(entries)
             records = self.public_records()
             public = {r.logical: r for r in records}
-            replaced, touched = _changed(entries)
+            replaced, subjects, nodes = _changed(entries)
             before = self._published_people()
+            recheck_all, taken, released = self._follow_ownership(records, replaced, nodes)
             ownership = self._ownership
-            taken, released = set(), set()  # nodes that gained or lost an owner
-            if ownership is None or replaced:
-                # whole sources changed (or this process has no index yet): index everything
-                # again, and check every published quad below
-                ownership = self._scan_ownership(records)
-                recheck_all = True
-            else:
-                owners_before = {iri: ownership.owners(named(iri)) for iri in touched}
-                ownership.refresh(self.store, [r.physical for r in records], touched)
-                for iri in touched:
-                    now, was = ownership.owners(named(iri)), owners_before[iri]
-                    if now - was and not now <= ownership.publishable and self._holds(iri):
-                        taken.add(iri)  # published so far, withheld now: so are its parts
-                    if was - now:
-                        released.add(iri)  # withheld so far by someone no longer its owner
-                recheck_all = False
-            self._ownership = ownership
             gained, lost = ownership.publishable - before, before - ownership.publishable
             # graphs no longer public (dropped, or re-imported under another access level) go away
             for graph in list(self._replica.named_graphs()):
@@ -175,7 +159,7 @@ class PublicReplica:
             for logical in replaced & set(public):
                 self._drop(named(logical))
                 self._fill_graph(public[logical], ownership)
-            self._republish_subjects(touched, public, ownership)
+            self._republish_subjects(subjects, public, ownership)
             if recheck_all or lost or taken:
                 self._withdraw_withheld(ownership)
             if gained or released:
@@ -184,6 +168,26 @@ class PublicReplica:
             self.store.feed.set_cursor(CONSUMER, entries[-1].seq)
             self._snapshot()
             return len(entries)
+
+    def _follow_ownership(self, records, replaced: set[str], nodes: set[str]) -> tuple[bool, set[str], set[str]]:
+        """Bring the ownership index up to date with the changes. Returns whether every
+        published quad must be checked again, the published nodes that a withheld person now
+        owns, and the nodes that lost an owner (each may be publishable now)."""
+        ownership = self._ownership
+        if ownership is None or replaced:
+            # whole sources changed (or this process has no index yet): index everything again
+            self._ownership = self._scan_ownership(records)
+            return True, set(), set()
+        taken, released = set(), set()
+        owners_before = {iri: ownership.owners(named(iri)) for iri in nodes}
+        ownership.refresh([r.physical for r in records], nodes)
+        for iri in nodes:
+            now, was = ownership.owners(named(iri)), owners_before[iri]
+            if now - was and not now <= ownership.publishable and self._holds(iri):
+                taken.add(iri)
+            if was - now:
+                released.add(iri)
+        return False, taken, released
 
     def _published_people(self) -> set[str]:
         """Who the replica publishes now (read from it when this process has no index yet)."""
@@ -330,10 +334,12 @@ class PublicReplica:
 _MODULUS = 2 ** 256
 
 
-def _changed(entries) -> tuple[set[str], set[str]]:
-    """(logical graphs replaced whole, IRIs that are the subject or object of a changed quad)."""
+def _changed(entries) -> tuple[set[str], set[str], set[str]]:
+    """(logical graphs replaced whole, subjects of changed quads, IRIs that are the subject
+    or the object of a changed quad)."""
     replaced: set[str] = set()
-    touched: set[str] = set()
+    subjects: set[str] = set()
+    nodes: set[str] = set()
     for entry in entries:
         payload = entry.payload
         if payload.get("kind") in ("replace", "rebuild"):
@@ -341,8 +347,11 @@ def _changed(entries) -> tuple[set[str], set[str]]:
             continue
         for key in ("add", "remove"):
             for quad in ox.parse(payload.get(key) or "", format=ox.RdfFormat.N_QUADS):
-                touched |= {t.value for t in (quad.subject, quad.object) if isinstance(t, ox.NamedNode)}
-    return replaced, touched
+                subjects.add(quad.subject.value)
+                nodes.add(quad.subject.value)
+                if isinstance(quad.object, ox.NamedNode):
+                    nodes.add(quad.object.value)
+    return replaced, subjects, nodes
 
 
 def _triple_hash(quad: ox.Quad) -> int:
