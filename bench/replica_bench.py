@@ -2,12 +2,13 @@
 
     python bench/replica_bench.py [--people 10000] [--changes 20]
 
-Data: bench/generate.py's N people (10 skill claims and 2 languages each; visibility and
-consent mixed, all in one public graph, so the rule has to look at each person), plus what
-the badge service and the completions importer write for each of them: an award with a
-hashed recipient node and the claim it created (``{award}#claim-1``, linked from the person)
-in an awards graph, and a training completion in a completions graph. Everything is loaded
-with the validated bulk load.
+Data: bench/generate.py's N people (10 skill claims and 2 languages each, in one public
+graph), every one made public and half of them consenting, so that the rule before and
+after issue 12 item 2 publishes the same people (the old one leaked one triple per
+non-consenting person), plus what the badge service and the completions importer write for
+each of them: an award with a hashed recipient node and the claim it created
+(``{award}#claim-1``, linked from the person) in an awards graph, and a training completion
+in a completions graph. Everything is loaded with the validated bulk load.
 
 Measured one after the other in the same process:
 
@@ -116,8 +117,10 @@ def consenting_public_person(store: GraphStore) -> str:
 def run(people: int, changes: int, work: Path) -> dict:
     store = GraphStore.open(work / "data", base_url=BASE, create=True)
     people_file = work / "people.nt"
-    with people_file.open("w") as out:
-        triples = generate(people, out, base=BASE)
+    text = io.StringIO()
+    triples = generate(people, text, base=BASE)
+    people_file.write_text(text.getvalue().replace(f"<{MF_}MembersOnly>", f"<{MF_}Public>")
+                           .replace(f"<{MF_}Private>", f"<{MF_}Public>"))
     awards, completions = awards_and_completions(people)
     (work / "awards.nt").write_text(awards)
     (work / "completions.nt").write_text(completions)

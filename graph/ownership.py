@@ -231,6 +231,12 @@ class Ownership:
         """True when the quad mentions, as subject or object, someone who may not be published."""
         return self.withheld(quad.subject) or self.withheld(quad.object)
 
+    def differences(self, other: "Ownership") -> set[str]:
+        """Nodes whose owners may differ in ``other``, an index of a later state of the store."""
+        linked = {node for node in self._links.keys() | other._links.keys()
+                  if self._links.get(node) != other._links.get(node)}
+        return linked | (self.people ^ other.people)
+
     def nodes_of(self, people: set[str]) -> set[str]:
         """The persons and the nodes linked to them (not their ``#`` parts, found by name)."""
         return set(people) | {node for node, owners in self._links.items() if owners & people}

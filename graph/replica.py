@@ -53,6 +53,9 @@ class PublicReplica:
         # who each node belongs to (ownership.py); built by the first rebuild or sync of this
         # process, then kept up to date by each sync
         self._ownership: Ownership | None = None
+        # the "#" parts published here, by the node they are part of; None until a rebuild or
+        # a full check in this process has seen every published quad
+        self._parts: Parts | None = None
         # an order-independent fingerprint per published graph, kept up to date triple by triple,
         # so that peers can tell which graphs changed without fetching them (incremental harvest)
         self._sums: dict[str, int] = {}
@@ -88,6 +91,7 @@ class PublicReplica:
     def _rebuild(self, keep_snapshots: int = KEEP_SNAPSHOTS) -> int:
         records = self.public_records()
         self._ownership = self._scan_ownership(records)
+        self._parts = Parts()
         self._replica.clear()
         self._sums = {}
         total = 0
@@ -104,6 +108,8 @@ class PublicReplica:
                for q in self.store._store.quads_for_pattern(None, None, None, named(record.physical))
                if self._publishes(q, ownership)]
         self._replica.bulk_extend(out)
+        if self._parts is not None:
+            self._parts.note(out)
         self._sums[record.logical] = sum(map(_triple_hash, out)) % _MODULUS
         return len(out)
 
@@ -130,10 +136,12 @@ class PublicReplica:
     def sync(self, limit: int = 500) -> int:
         """Apply pending feed entries; returns how many were applied.
 
-        The same rule as :meth:`rebuild`: the ownership index is refreshed for every node the
-        changes touch, those nodes are published again, and when someone's publication
-        changes (consent or visibility, either way) or a published node changes hands, every
-        published quad is checked again and theirs are added or withdrawn.
+        The same rule as :meth:`rebuild`, applied around what changed: the ownership index is
+        refreshed for every node the changes name, their subjects are published again, and
+        the nodes of anyone whose publication changed (consent or visibility, either way) or
+        of a node that changed hands are withdrawn or published, with their ``#`` parts and
+        the quads pointing at them. Lookups only: the one full pass over the replica is for a
+        re-imported source applied by a process that has no index from before it.
         """
         with self._lock:
             cursor = self.store.feed.cursor(CONSUMER)
@@ -148,7 +156,7 @@ class PublicReplica:
             public = {r.logical: r for r in records}
             replaced, subjects, nodes = _changed(entries)
             before = self._published_people()
-            recheck_all, taken, released = self._follow_ownership(records, replaced, nodes)
+            owners_before, check_all = self._follow_ownership(records, replaced, nodes)
             ownership = self._ownership
             gained, lost = ownership.publishable - before, before - ownership.publishable
             # graphs no longer public (dropped, or re-imported under another access level) go away
@@ -159,9 +167,13 @@ class PublicReplica:
             for logical in replaced & set(public):
                 self._drop(named(logical))
                 self._fill_graph(public[logical], ownership)
-            self._republish_subjects(subjects, public, ownership)
-            if recheck_all or lost or taken:
+            # withdraw first, while the replica still links each node to its parts
+            taken, released = self._moved(owners_before, ownership)
+            if check_all or ((lost or taken) and self._parts is None):
                 self._withdraw_withheld(ownership)
+            elif lost or taken:
+                self._withdraw_around(ownership.nodes_of(lost) | taken, ownership)
+            self._republish_subjects(subjects, public, ownership)
             if gained or released:
                 self._publish_around(ownership.nodes_of(gained) | released, public, ownership)
             self._write_provenance()
@@ -169,25 +181,34 @@ class PublicReplica:
             self._snapshot()
             return len(entries)
 
-    def _follow_ownership(self, records, replaced: set[str], nodes: set[str]) -> tuple[bool, set[str], set[str]]:
-        """Bring the ownership index up to date with the changes. Returns whether every
-        published quad must be checked again, the published nodes that a withheld person now
-        owns, and the nodes that lost an owner (each may be publishable now)."""
-        ownership = self._ownership
-        if ownership is None or replaced:
-            # whole sources changed (or this process has no index yet): index everything again
-            self._ownership = self._scan_ownership(records)
-            return True, set(), set()
+    def _follow_ownership(self, records, replaced: set[str], nodes: set[str]) -> tuple[dict, bool]:
+        """Bring the ownership index up to date with the changes. Returns the nodes whose owners
+        may have changed, each with its owners before (None where this process cannot know),
+        and whether every published quad must be checked again instead."""
+        old = self._ownership
+        if old is not None and not replaced:
+            before = {iri: old.owners(named(iri)) for iri in nodes}
+            old.refresh([r.physical for r in records], nodes)
+            return before, False
+        new = self._ownership = self._scan_ownership(records)
+        if old is None:  # a new process: what a re-imported source changed cannot be told apart
+            return dict.fromkeys(nodes), bool(replaced)
+        return {iri: old.owners(named(iri)) for iri in nodes | old.differences(new)}, False
+
+    def _moved(self, owners_before: dict, ownership: Ownership) -> tuple[set[str], set[str]]:
+        """Of the nodes that may have changed hands: those published so far that are withheld
+        now, and those that may be published now (they lost the owner who withheld them; or,
+        where their owners before are unknown, they belong to someone who may be published)."""
         taken, released = set(), set()
-        owners_before = {iri: ownership.owners(named(iri)) for iri in nodes}
-        ownership.refresh([r.physical for r in records], nodes)
-        for iri in nodes:
-            now, was = ownership.owners(named(iri)), owners_before[iri]
-            if now - was and not now <= ownership.publishable and self._holds(iri):
-                taken.add(iri)
-            if was - now:
+        for iri, was in owners_before.items():
+            node = named(iri)
+            now = ownership.owners(node)
+            if ownership.withheld(node):
+                if self._holds(iri):
+                    taken.add(iri)
+            elif now if was is None else was - now:
                 released.add(iri)
-        return False, taken, released
+        return taken, released
 
     def _published_people(self) -> set[str]:
         """Who the replica publishes now (read from it when this process has no index yet)."""
@@ -222,12 +243,39 @@ class PublicReplica:
     def _withdraw_withheld(self, ownership: Ownership) -> None:
         """Remove every published quad the rule now withholds (one pass over the replica)."""
         provenance = named(self.provenance_graph)
-        for q in [q for q in self._replica if q.graph_name != provenance and ownership.withholds(q)]:
+        parts, withheld = Parts(), []
+        for q in self._replica:
+            if q.graph_name != provenance:
+                if ownership.withholds(q):
+                    withheld.append(q)
+                else:
+                    parts.note([q])
+        for q in withheld:
             self._remove(q)
+        self._parts = parts
+
+    def _withdraw_around(self, nodes: set[str], ownership: Ownership) -> None:
+        """Remove what the rule now withholds about these nodes, their ``#`` parts (linked or
+        not) and skolemized blank nodes, and the quads pointing at any of them."""
+        provenance = named(self.provenance_graph)
+        for node in self._family(nodes, (self._replica, self.store._store), self._parts):
+            for q in [*self._replica.quads_for_pattern(node, None, None, None),
+                      *self._replica.quads_for_pattern(None, None, node, None)]:
+                if q.graph_name != provenance and ownership.withholds(q):
+                    self._remove(q)
 
     def _publish_around(self, nodes: set[str], public: dict, ownership: Ownership) -> None:
         """Publish what the rule now allows about these nodes, their ``#`` parts and skolemized
-        blank nodes (found through the links from them), and the quads pointing at any of them."""
+        blank nodes (those the store links to from them), and the quads pointing at any of them."""
+        for node in self._family(nodes, (self.store._store,)):
+            for q in [*self._published_quads(node, None, public), *self._published_quads(None, node, public)]:
+                if self._publishes(q, ownership) and q not in self._replica:
+                    self._add(q)
+
+    @staticmethod
+    def _family(nodes: set[str], where: tuple[ox.Store, ...], parts: "Parts | None" = None) -> Iterator[ox.NamedNode]:
+        """The nodes, and their ``#`` parts and skolemized blank nodes: those the stores in
+        ``where`` link to from them, and those ``parts`` knows of."""
         seen, todo = set(), list(nodes)
         while todo:
             iri = todo.pop()
@@ -235,18 +283,20 @@ class PublicReplica:
                 continue
             seen.add(iri)
             node = named(iri)
-            for q in self.store._store.quads_for_pattern(node, None, None, None):
+            yield node
+            prefix = iri.split("#", 1)[0] + "#"
+            for q in (q for store in where for q in store.quads_for_pattern(node, None, None, None)):
                 child = q.object
-                if isinstance(child, ox.NamedNode) and (child.value.startswith(iri.split("#", 1)[0] + "#")
-                                                        or GENID in child.value):
+                if isinstance(child, ox.NamedNode) and (child.value.startswith(prefix) or GENID in child.value):
                     todo.append(child.value)
-            for q in [*self._published_quads(node, None, public), *self._published_quads(None, node, public)]:
-                if self._publishes(q, ownership) and q not in self._replica:
-                    self._add(q)
+            if parts is not None:
+                todo += parts.of(prefix[:-1])
 
     def _add(self, quad: ox.Quad) -> None:
         self._replica.add(quad)
         self._count(quad, +1)
+        if self._parts is not None:
+            self._parts.note([quad])
 
     def _remove(self, quad: ox.Quad) -> None:
         self._replica.remove(quad)
@@ -328,7 +378,26 @@ class PublicReplica:
 
     def close(self) -> None:
         self._replica = None
-        self._ownership = None  # it reads the main store, which closes with its last reference
+        self._ownership = self._parts = None  # the index reads the main store, which closes with its last reference
+
+
+class Parts:
+    """The ``#`` parts published in the replica (``{person}#claim-3``, ``{award}#recipient``),
+    by the node they are part of. A withdrawal finds through it a part that nothing links to,
+    without a pass over the replica. It only grows between rebuilds: a part no longer
+    published costs a lookup that finds nothing."""
+
+    def __init__(self):
+        self._by_node: dict[str, set[str]] = {}
+
+    def note(self, quads) -> None:
+        for q in quads:
+            for term in (q.subject, q.object):
+                if isinstance(term, ox.NamedNode) and "#" in term.value:
+                    self._by_node.setdefault(term.value.split("#", 1)[0], set()).add(term.value)
+
+    def of(self, node: str) -> set[str]:
+        return self._by_node.get(node, set())
 
 
 _MODULUS = 2 ** 256
