@@ -141,7 +141,9 @@ class PublicReplica:
         the nodes of anyone whose publication changed (consent or visibility, either way) or
         of a node that changed hands are withdrawn or published, with their ``#`` parts and
         the quads pointing at them. Lookups only: the one full pass over the replica is for a
-        re-imported source applied by a process that has no index from before it.
+        re-imported source applied by a process that has no index from before it. (Withdrawal
+        is complete; publication finds a person's parts through the links from their nodes,
+        so a ``#`` part nothing links to appears with the next rebuild.)
         """
         with self._lock:
             cursor = self.store.feed.cursor(CONSUMER)
@@ -243,13 +245,19 @@ class PublicReplica:
     def _withdraw_withheld(self, ownership: Ownership) -> None:
         """Remove every published quad the rule now withholds (one pass over the replica)."""
         provenance = named(self.provenance_graph)
-        parts, withheld = Parts(), []
-        for q in self._replica:
-            if q.graph_name != provenance:
+        withheld: list[ox.Quad] = []
+
+        def kept() -> Iterator[ox.Quad]:
+            for q in self._replica:
+                if q.graph_name == provenance:
+                    continue
                 if ownership.withholds(q):
                     withheld.append(q)
                 else:
-                    parts.note([q])
+                    yield q
+
+        parts = Parts()
+        parts.note(kept())
         for q in withheld:
             self._remove(q)
         self._parts = parts
@@ -301,6 +309,8 @@ class PublicReplica:
     def _remove(self, quad: ox.Quad) -> None:
         self._replica.remove(quad)
         self._count(quad, -1)
+        if self._parts is not None:
+            self._parts.unlinked(quad)
 
     def _count(self, quad: ox.Quad, sign: int) -> None:
         logical = quad.graph_name.value
@@ -382,19 +392,31 @@ class PublicReplica:
 
 
 class Parts:
-    """The ``#`` parts published in the replica (``{person}#claim-3``, ``{award}#recipient``),
-    by the node they are part of. A withdrawal finds through it a part that nothing links to,
-    without a pass over the replica. It only grows between rebuilds: a part no longer
-    published costs a lookup that finds nothing."""
+    """The ``#`` parts published in the replica that their own node does not link to (a role
+    assignment ``{person}#role-1``, the claim an award created ``{award}#claim-1``, a fragment
+    someone loaded on its own), by that node. A withdrawal finds the linked parts by following
+    the links; it finds these through this index, without a pass over the replica. It only
+    grows between rebuilds: a part no longer published costs a lookup that finds nothing."""
 
     def __init__(self):
         self._by_node: dict[str, set[str]] = {}
 
     def note(self, quads) -> None:
+        """Remember the parts these quads name that none of them links to from its node."""
+        named_parts, linked = set(), set()
         for q in quads:
             for term in (q.subject, q.object):
                 if isinstance(term, ox.NamedNode) and "#" in term.value:
-                    self._by_node.setdefault(term.value.split("#", 1)[0], set()).add(term.value)
+                    named_parts.add(term.value)
+            if isinstance(q.object, ox.NamedNode) and q.object.value.split("#", 1)[0] == q.subject.value:
+                linked.add(q.object.value)
+        for part in named_parts - linked:
+            self._by_node.setdefault(part.split("#", 1)[0], set()).add(part)
+
+    def unlinked(self, quad: ox.Quad) -> None:
+        """A link from a node to its part is withdrawn: the part may stay published alone."""
+        if isinstance(quad.object, ox.NamedNode) and quad.object.value.split("#", 1)[0] == quad.subject.value:
+            self._by_node.setdefault(quad.subject.value, set()).add(quad.object.value)
 
     def of(self, node: str) -> set[str]:
         return self._by_node.get(node, set())

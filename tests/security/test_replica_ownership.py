@@ -152,6 +152,18 @@ def test_a_fragment_nothing_links_to_goes_when_consent_is_withdrawn(store, repli
     assert mentions(replica, OPEN) == []
 
 
+def test_a_part_whose_link_was_removed_goes_with_its_person(store, replica):
+    claim = U(f"{OPEN}#claim-1")
+    people = store.logical_graph("people", "public")
+    store.apply(Change().removing(people, [(OPEN, U(MF.hasClaim), claim)]))
+    while replica.sync():  # no rebuild in between: the sync itself must remember the part
+        pass
+    assert str(claim) in terms(replica)  # still published on its own, its IRI naming the person
+    set_consent(store, OPEN, False)
+    sync(replica)
+    assert mentions(replica, OPEN) == []
+
+
 def test_a_published_node_that_gains_a_link_to_a_withheld_person_is_withdrawn_with_its_parts(store, replica):
     node = iri("endorsement", "e2")
     part = U(f"{node}#quote")
