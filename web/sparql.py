@@ -7,6 +7,13 @@ description, and linked data for every ``{base}/id/...`` IRI.
   store); requests are read by sparql_protocol.py; 400 for a malformed request, 406 when no
   acceptable format exists, 503 when the time limit stops a query. Relative IRIs resolve
   against the endpoint's IRI, ``{base}/sparql``.
+- Limits (none of them makes a request wait): a client over its own limits (concurrency,
+  rate, cool-down after a stopped query; graph/sparql_admission.py) is answered 429, a
+  request beyond the endpoint's share of web threads (``sparql_max_requests``) or one that
+  finds no worker (graph/sparql_pool.py) 503, each with ``Retry-After`` (RFC 9110, 10.2.3).
+  A result cut at ``query_result_limit`` rows or ``sparql_max_result_bytes`` bytes says so in
+  ``Maarifa-Results-Truncated`` (the limit) and ``Maarifa-Results-Truncated-By`` (``rows`` or
+  ``bytes``).
 - SPARQL 1.1 Service Description (https://www.w3.org/TR/sparql11-service-description/):
   ``GET /sparql`` without a query.
 - VoID (https://www.w3.org/TR/void/): ``/.well-known/void``.
@@ -14,10 +21,14 @@ description, and linked data for every ``{base}/id/...`` IRI.
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
 from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.accounts import ANONYMOUS
-from graph.errors import MaarifaError, PermissionDenied
+from graph.errors import MaarifaError, PermissionDenied, ServiceBusy
+from graph.query import TRUNCATED_BY_HEADER, TRUNCATED_HEADER
 from graph.replica import dumps
 from graph.sparql_guard import inspect_query
 from graph.sparql_pool import QueryRequest
@@ -39,6 +50,29 @@ CONTENT_TYPE = {"json": "application/sparql-results+json", "xml": "application/s
                 "jsonld": "application/ld+json"}
 FORMAT_PARAM = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle",
                 "ntriples": "ntriples", "nt": "ntriples", "jsonld": "jsonld", "json-ld": "jsonld"}
+
+
+SHARE = "maarifa.sparql_share"
+
+
+def init_app(app, settings) -> None:
+    """The endpoint, and its share of the web server's threads."""
+    app.extensions[SHARE] = threading.BoundedSemaphore(settings.sparql_max_requests)
+    app.register_blueprint(bp)
+
+
+@contextmanager
+def share_of_threads():
+    """One of the ``sparql_max_requests`` places, or :class:`ServiceBusy` at once: /sparql never
+    holds more of the web threads than that, whatever its clients send."""
+    share = current_app.extensions[SHARE]
+    if not share.acquire(blocking=False):
+        raise ServiceBusy(f"this endpoint is answering {settings().sparql_max_requests} requests already; "
+                          f"try again shortly")
+    try:
+        yield
+    finally:
+        share.release()
 
 
 def services():
@@ -83,6 +117,13 @@ def _text(status: int, message: str) -> Response:
     return _cors(Response(message + "\n", status=status, mimetype="text/plain"))
 
 
+def _refusal(exc: MaarifaError) -> Response:
+    response = _text(exc.http_status, str(exc))
+    if exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @bp.route("/sparql", methods=["OPTIONS"])
 def preflight():
     return _cors(Response(status=204))
@@ -94,11 +135,21 @@ def endpoint():
         operation = read_request(request)
     except ProtocolError as exc:
         return _text(exc.status, str(exc))
-    if operation.update is not None:
-        return _update(operation)
-    if operation.query is None:
-        return service_description()
-    return _query(operation)
+    try:
+        if operation.query is None:
+            with share_of_threads():
+                return _update(operation) if operation.update is not None else service_description()
+        # the client's own limits first: they cost nothing, and a refused client takes no place
+        with services().public_queries.admit(_client()), share_of_threads():
+            return _query(operation)
+    except MaarifaError as exc:
+        return _refusal(exc)
+
+
+def _client() -> str:
+    """Who the per-client limits count: the connecting address (behind a trusted proxy, the
+    address it names: web/forwarded.py)."""
+    return request.remote_addr or "unknown"
 
 
 def _endpoint_iri() -> str:
@@ -128,20 +179,20 @@ def _query(operation: ProtocolRequest) -> Response:
         return _text(406, result_problem)
     if inspected.returns_solutions is False and graph_fmt is None:
         return _text(406, graph_problem)
-    try:
-        out = svc.sparql_pool.run(QueryRequest(
-            operation.query, fmt=result_fmt or "json", graph_fmt=graph_fmt or "turtle",
-            limit=conf.query_result_limit, default_graphs=operation.default_graphs,
-            named_graphs=operation.named_graphs, query_dataset=inspected.names_dataset,
-            base_iri=_endpoint_iri(), variable_order=inspected.variable_order), timeout=conf.sparql_timeout)
-    except MaarifaError as exc:
-        return _text(exc.http_status, str(exc))
+    out = svc.public_queries.run(QueryRequest(
+        operation.query, fmt=result_fmt or "json", graph_fmt=graph_fmt or "turtle",
+        limit=conf.query_result_limit, max_bytes=conf.sparql_max_result_bytes,
+        default_graphs=operation.default_graphs, named_graphs=operation.named_graphs,
+        query_dataset=inspected.names_dataset, base_iri=_endpoint_iri(),
+        variable_order=inspected.variable_order), client=_client())
     fmt = graph_fmt if out.kind == "graph" else result_fmt
     if fmt is None:
         return _text(406, graph_problem if out.kind == "graph" else result_problem)
     response = Response(out.body, status=200, content_type=CONTENT_TYPE[fmt])
-    if out.truncated:
-        response.headers["Maarifa-Results-Truncated"] = str(conf.query_result_limit)
+    if out.truncated_by:
+        limit = conf.query_result_limit if out.truncated_by == "rows" else conf.sparql_max_result_bytes
+        response.headers[TRUNCATED_HEADER] = str(limit)
+        response.headers[TRUNCATED_BY_HEADER] = out.truncated_by
     return _cors(response)
 
 
