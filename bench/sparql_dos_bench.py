@@ -48,19 +48,29 @@ ASK_SOURCE = "127.0.0.250"
 PAGE_SOURCE = "127.0.0.1"
 
 
-def request(port: int, path: str, source: str, timeout: float = 30.0) -> tuple[int, float, dict]:
-    """(status, seconds, headers) of one GET on a new connection from ``source``."""
+def request(port: int, path: str, source: str, timeout: float = 30.0) -> tuple[int, float, bytes]:
+    """(status, seconds, body) of one GET on a new connection from ``source``."""
     started = time.perf_counter()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
     try:
         connection.request("GET", path, headers={"Accept": "application/sparql-results+json, text/html"})
         response = connection.getresponse()
-        response.read()
-        return response.status, time.perf_counter() - started, dict(response.getheaders())
-    except OSError:
-        return 0, time.perf_counter() - started, {}
+        body = response.read()
+        return response.status, time.perf_counter() - started, body
+    except OSError as exc:
+        return 0, time.perf_counter() - started, str(exc).encode()
     finally:
         connection.close()
+
+
+def reason(body: bytes) -> str:
+    """The kind of a refusal, from its message (the first words say which limit)."""
+    text = body.decode("utf-8", "replace")
+    for words in ("stopped recently", "already has", "more than", "to make room", "did not finish",
+                  "every query worker is busy (", "no spare worker", "answering", "not ready"):
+        if words in text:
+            return words.strip(" (")
+    return "answer" if text.startswith("{") else text[:40]
 
 
 def sparql_path(query: str) -> str:
@@ -76,9 +86,9 @@ def attack(port: int, attackers: int, seconds: float, results) -> None:
     def attacker(n: int):
         source = f"127.0.0.{10 + n}"
         while time.monotonic() < stop:
-            status, _, _ = request(port, sparql_path(RUNAWAY), source, timeout=60)
+            status, _, body = request(port, sparql_path(RUNAWAY), source, timeout=60)
             with lock:
-                counts[status] += 1
+                counts[f"{status} {reason(body)}"] += 1
 
     threads = [threading.Thread(target=attacker, args=(n,)) for n in range(attackers)]
     for thread in threads:
@@ -94,11 +104,17 @@ def measure(port: int, seconds: float) -> dict:
     pages: dict[str, list[float]] = {path: [] for path in PAGES}
     page_errors: collections.Counter = collections.Counter()
     asks: list[tuple[int, float]] = []
+    refusals: list[str] = []
+
+    started = time.monotonic()
 
     def ask_client():
         while time.monotonic() < stop:
-            status, took, _ = request(port, sparql_path("ASK {}"), ASK_SOURCE)
+            sent = time.monotonic() - started
+            status, took, body = request(port, sparql_path("ASK {}"), ASK_SOURCE)
             asks.append((status, took))
+            if status != 200:
+                refusals.append(f"{sent:.1f} s: {status} {reason(body)}")
             time.sleep(max(0.0, 1.0 - took))
 
     asker = threading.Thread(target=ask_client)
@@ -113,7 +129,7 @@ def measure(port: int, seconds: float) -> dict:
             page_errors[f"{path} {status}"] += 1
         n += 1
     asker.join()
-    return {"pages": pages, "page_errors": dict(page_errors), "asks": asks}
+    return {"pages": pages, "page_errors": dict(page_errors), "asks": asks, "ask_refusals": refusals}
 
 
 def pct(values: list[float], p: float) -> float:
@@ -131,6 +147,7 @@ def summary(phase: dict) -> dict:
                   "ok_within_1s": sum(1 for status, took in asks if status == 200 and took < 1.0),
                   "p50_ms": round(pct(ok, 50) * 1000, 1), "max_ms": round(max(ok) * 1000, 1) if ok else None}
     out["page_errors"] = phase["page_errors"]
+    out["ask_refusals"] = phase["ask_refusals"]
     return out
 
 

@@ -22,6 +22,7 @@ import logging
 import math
 import multiprocessing as mp
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -36,9 +37,26 @@ STARTUP_TIMEOUT = 120.0  # seconds a new worker may take to start (a busy machin
 WORKER_NICENESS = 10  # added to a worker's nice value: the web process wins the CPU over queries
 RESTART_PAUSE = 1.0  # seconds between attempts when a worker fails to start
 
-# forked from a server that imported this module (and so pyoxigraph) once
 _CONTEXT = mp.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["graph.sparql_pool"])
+
+
+def _fork_server_preload() -> list[str]:
+    """What the fork server imports once, so that a worker forked from it imports nothing.
+
+    This module (and so pyoxigraph), and the main module: multiprocessing makes every child of
+    a fork server run the main module again ("Safe importing of main module",
+    https://docs.python.org/3/library/multiprocessing.html#the-spawn-and-forkserver-start-methods).
+    For ``maarifa serve`` that is maarifa.cli, which imports Flask and the whole web app: a
+    second of CPU per worker, on the path of every worker that replaces a stopped one. With it
+    imported in the fork server, a child runs only the module's own body (``python -m``) or
+    nothing (a script path, which the fork server loads itself as ``'__main__'``).
+    """
+    preload = ["__main__", __name__]
+    spec = getattr(sys.modules["__main__"], "__spec__", None)
+    # a package's __main__ runs its main code unguarded, and multiprocessing never reruns it
+    if spec is not None and spec.name and not spec.name.endswith("__main__"):
+        preload.append(spec.name)
+    return preload
 
 
 @dataclass
@@ -91,12 +109,14 @@ class _Snapshot:
 def _serve(conn, snapshots_dir: str) -> None:
     from .query import execute
 
-    os.nice(WORKER_NICENESS)
     snapshot = _Snapshot(snapshots_dir)
     try:
         snapshot.latest()  # opened before the worker counts as ready, not on a query's time
     except FileNotFoundError:
         pass  # no snapshot yet: the first query says so
+    # only now: a spare started while runaways and their senders keep the cores busy must not
+    # wait for a share of the CPU that low priority would give it
+    os.nice(WORKER_NICENESS)
     conn.send(("ready", None))
     while True:
         try:
@@ -162,6 +182,7 @@ class SparqlPool:
         self._starting = 0
         self._running: dict[_Worker, _Job] = {}
         self._closed = False
+        _CONTEXT.set_forkserver_preload(_fork_server_preload())  # read when the fork server starts
         with self._lock:
             for _ in range(size + spares):
                 self._start_one()
