@@ -11,6 +11,11 @@ An anonymous client is known by its address only, so every limit is per address:
   costs its sender the right to send another for a while, so many clients sending runaways
   stop each other once each, not in a loop.
 
+And two lanes (``PublicQueries``): a **light** query (sparql_guard.is_light: SELECT or ASK over
+at most one triple pattern) runs first on the fast lane, workers of its own where no query
+runs longer than a short budget; the runaway queries of the threat model never reach it, so a
+small query finds a worker there however many clients keep the shared workers busy.
+
 A refused query is answered at once, 429 with ``Retry-After`` (RFC 6585, 4); the pool
 (sparql_pool.py) answers 503 with ``Retry-After`` when no worker can be had.
 """
@@ -28,7 +33,7 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from .errors import MaarifaError, QueryPreempted, QueryTimeout, TooManyRequests
+from .errors import MaarifaError, QueryPreempted, QueryTimeout, ServiceBusy, TooManyRequests
 from .query import QueryOutput
 from .sparql_pool import QueryRequest, SparqlPool
 
@@ -92,6 +97,7 @@ class ClientLimits:
         self._lock = threading.Lock()
         self._in_flight: dict[str, int] = {}
         self._cooling: dict[str, float] = {}  # client -> when it may query again
+        self._off_fast_lane: dict[str, float] = {}  # client -> when it may use the fast lane again
 
     @contextmanager
     def admit(self, client: str):
@@ -124,25 +130,61 @@ class ClientLimits:
 
     def cool_down(self, client: str) -> int:
         """``client`` starts no query for the cool-down; returns its length in whole seconds."""
+        self._hold(self._cooling, client)
+        return math.ceil(self.policy.cooldown_seconds)
+
+    def keep_off_fast_lane(self, client: str) -> None:
+        """``client``'s queries skip the fast lane for the cool-down: one of them looked light
+        and ran past the lane's budget."""
+        self._hold(self._off_fast_lane, client)
+
+    def may_use_fast_lane(self, client: str) -> bool:
+        with self._lock:
+            until = self._off_fast_lane.get(client)
+            return until is None or until <= self._clock()
+
+    def _hold(self, table: dict[str, float], client: str) -> None:
+        """Put ``client`` in ``table`` until the cool-down is over."""
         with self._lock:
             now = self._clock()
-            for other in [c for c, until in self._cooling.items() if until <= now]:
-                del self._cooling[other]  # forgotten once over: the table holds only current ones
-            self._cooling[client] = now + self.policy.cooldown_seconds
-        return math.ceil(self.policy.cooldown_seconds)
+            for other in [c for c, until in table.items() if until <= now]:
+                del table[other]  # forgotten once over: the table holds only current ones
+            table[client] = now + self.policy.cooldown_seconds
 
 
 class PublicQueries:
     """The public endpoint's way to run a query: ``with admit(client): run(request, client)``.
 
     Admission comes first and is cheap, so a client over its limits is refused before its
-    query is even read; a query that has to be stopped puts its client in its cool-down."""
+    query is even read; a query that has to be stopped puts its client in its cool-down.
 
-    def __init__(self, pool: SparqlPool, limits: ClientLimits, timeout: float):
+    A light query may try ``run_fast`` first: the fast lane, with ``fast_seconds`` to answer.
+    When every fast worker is busy, or the query is still running at the budget (it looked
+    light and is not), the caller runs it on the shared workers; after an overrun its client
+    skips the fast lane for its cool-down, so an address holds a fast worker for at most
+    ``fast_seconds`` once per cool-down. Neither costs the client a cool-down of the shared
+    workers: the query may well be legitimate, and it still answers."""
+
+    def __init__(self, pool: SparqlPool, limits: ClientLimits, timeout: float,
+                 fast_lane: SparqlPool | None = None, fast_seconds: float = 1.0):
         self.pool, self.limits, self.timeout = pool, limits, timeout
+        self.fast_lane, self.fast_seconds = fast_lane, fast_seconds
 
     def admit(self, client: str):
         return self.limits.admit(client)
+
+    def may_use_fast_lane(self, client: str) -> bool:
+        return self.fast_lane is not None and self.limits.may_use_fast_lane(client)
+
+    def run_fast(self, request: QueryRequest, client: str) -> QueryOutput | None:
+        """The answer from the fast lane, or None: run it on the shared workers (``run``)."""
+        try:
+            return self.fast_lane.run(request, timeout=self.fast_seconds)
+        except ServiceBusy:
+            return None
+        except (QueryTimeout, QueryPreempted):
+            self.limits.keep_off_fast_lane(client)
+            return None
 
     def run(self, request: QueryRequest, client: str) -> QueryOutput:
         try:

@@ -52,6 +52,11 @@ class Settings:
                                        "answered 503 at once. More than sparql_workers, fewer than threads.")
     sparql_spare_workers: int = setting(1, "Query worker processes kept started and idle, so a query that stops a "
                                         "runaway one never waits for a process to start.")
+    sparql_fast_lane_workers: int = setting(1, "Worker processes only for light /sparql queries (SELECT or ASK over at "
+                                            "most one triple pattern), which runaway queries never reach; 0: none.")
+    sparql_fast_lane_seconds: float = setting(1.0, "Seconds a light query may run on the fast lane; one still running "
+                                              "then runs again on the shared workers, and its client skips the fast "
+                                              "lane for sparql_cooldown_seconds.")
     sparql_protected_seconds: float = setting(0.25, "A public query that has run less than this is never stopped to "
                                               "make room for another client's query.")
     sparql_client_concurrency: int = setting(1, "Most /sparql queries one client (address) runs at once; more are "
@@ -72,6 +77,12 @@ class Settings:
     opensearch_verify_tls: bool = setting(True, "Verify the OpenSearch cluster's TLS certificate.")
     opensearch_index_prefix: str = setting("maarifa", "Index and alias names start with this ({prefix}-{type}).")
     search_fallback: bool = setting(True, "Search the embedded index while OpenSearch is unreachable.")
+
+    @property
+    def sparql_fast_lane_places(self) -> int:
+        """Web threads light /sparql queries may hold beside sparql_max_requests: one per fast
+        worker and one for the query that stops the oldest (0 without a fast lane)."""
+        return self.sparql_fast_lane_workers + 1 if self.sparql_fast_lane_workers > 0 else 0
 
     @classmethod
     def names(cls) -> list[str]:
@@ -151,6 +162,14 @@ def check_serving(settings: Settings) -> None:
     if settings.sparql_max_requests >= settings.threads:
         raise MaarifaError(f"setting sparql_max_requests ({settings.sparql_max_requests}) must be smaller than "
                            f"threads ({settings.threads}): /sparql would hold every web thread")
+    fast = settings.sparql_fast_lane_places
+    if fast and settings.sparql_max_requests + fast >= settings.threads:
+        raise MaarifaError(f"settings sparql_max_requests ({settings.sparql_max_requests}) and the fast lane's "
+                           f"{fast} places (sparql_fast_lane_workers + 1) must add up to fewer than threads "
+                           f"({settings.threads}): /sparql would hold every web thread")
+    if settings.sparql_fast_lane_workers < 0 or (fast and settings.sparql_fast_lane_seconds <= 0):
+        raise MaarifaError("settings sparql_fast_lane_workers must be 0 or more and sparql_fast_lane_seconds "
+                           "more than 0")
 
 
 def _coerce(f, value):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, render_template, request
 
@@ -30,7 +31,7 @@ from graph.accounts import ANONYMOUS
 from graph.errors import MaarifaError, PermissionDenied, ServiceBusy
 from graph.query import TRUNCATED_BY_HEADER, TRUNCATED_HEADER
 from graph.replica import dumps
-from graph.sparql_guard import inspect_query
+from graph.sparql_guard import inspect_query, is_light
 from graph.sparql_pool import QueryRequest
 from graph.sparql_update import ProtocolDataset, run_update
 
@@ -52,27 +53,42 @@ FORMAT_PARAM = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtl
                 "ntriples": "ntriples", "nt": "ntriples", "jsonld": "jsonld", "json-ld": "jsonld"}
 
 
-SHARE = "maarifa.sparql_share"
+SHARES = "maarifa.sparql_shares"
+
+
+@dataclass(frozen=True)
+class _Share:
+    places: threading.BoundedSemaphore
+    size: int
+    what: str  # what the places are for, in the refusal
 
 
 def init_app(app, settings) -> None:
-    """The endpoint, and its share of the web server's threads."""
-    app.extensions[SHARE] = threading.BoundedSemaphore(settings.sparql_max_requests)
+    """The endpoint, and its share of the web server's threads: ``sparql_max_requests`` places,
+    and apart from them the fast lane's, so runaways holding every shared place leave light
+    queries a way in."""
+    def share(size: int, what: str) -> _Share:
+        return _Share(threading.BoundedSemaphore(size), size, what)
+
+    fast = settings.sparql_fast_lane_places
+    app.extensions[SHARES] = {False: share(settings.sparql_max_requests, "requests"),
+                              True: share(fast, "light queries") if fast else None}
     app.register_blueprint(bp)
 
 
 @contextmanager
-def share_of_threads():
-    """One of the ``sparql_max_requests`` places, or :class:`ServiceBusy` at once: /sparql never
-    holds more of the web threads than that, whatever its clients send."""
-    share = current_app.extensions[SHARE]
-    if not share.acquire(blocking=False):
-        raise ServiceBusy(f"this endpoint is answering {settings().sparql_max_requests} requests already; "
-                          f"try again shortly")
+def share_of_threads(light: bool = False):
+    """One of the endpoint's places (a light query's own ones if there are), or
+    :class:`ServiceBusy` at once: /sparql never holds more of the web threads than that,
+    whatever its clients send."""
+    shares = current_app.extensions[SHARES]
+    share = shares[light] or shares[False]
+    if not share.places.acquire(blocking=False):
+        raise ServiceBusy(f"this endpoint is answering {share.size} {share.what} already; try again shortly")
     try:
         yield
     finally:
-        share.release()
+        share.places.release()
 
 
 def services():
@@ -140,8 +156,8 @@ def endpoint():
             with share_of_threads():
                 return _update(operation) if operation.update is not None else service_description()
         # the client's own limits first: they cost nothing, and a refused client takes no place
-        with services().public_queries.admit(_client()), share_of_threads():
-            return _query(operation)
+        with services().public_queries.admit(_client()):
+            return _answer(operation)
     except MaarifaError as exc:
         return _refusal(exc)
 
@@ -165,7 +181,23 @@ def _offer(choices: dict[str, str], default: str) -> tuple[str | None, str]:
         return None, str(exc)
 
 
-def _query(operation: ProtocolRequest) -> Response:
+def _answer(operation: ProtocolRequest) -> Response:
+    """A light query tries the fast lane, holding one of its places only while there; every
+    other query, and a light one the fast lane did not answer, the shared workers."""
+    if is_light(operation.query) and services().public_queries.may_use_fast_lane(_client()):
+        try:
+            with share_of_threads(light=True):
+                answered = _query(operation, fast=True)
+            if answered is not None:
+                return answered
+        except ServiceBusy:
+            pass  # every light place is taken: the shared ones may not be
+    with share_of_threads():
+        return _query(operation)
+
+
+def _query(operation: ProtocolRequest, fast: bool = False) -> Response | None:
+    """The query's answer; None when ``fast`` and the fast lane did not answer it."""
     svc, conf = services(), settings()
     try:
         inspected = inspect_query(operation.query, base_iri=_endpoint_iri(), allowed_endpoints=set(svc.peers.urls()),
@@ -179,12 +211,18 @@ def _query(operation: ProtocolRequest) -> Response:
         return _text(406, result_problem)
     if inspected.returns_solutions is False and graph_fmt is None:
         return _text(406, graph_problem)
-    out = svc.public_queries.run(QueryRequest(
+    query = QueryRequest(
         operation.query, fmt=result_fmt or "json", graph_fmt=graph_fmt or "turtle",
         limit=conf.query_result_limit, max_bytes=conf.sparql_max_result_bytes,
         default_graphs=operation.default_graphs, named_graphs=operation.named_graphs,
         query_dataset=inspected.names_dataset, base_iri=_endpoint_iri(),
-        variable_order=inspected.variable_order), client=_client())
+        variable_order=inspected.variable_order)
+    if fast:
+        out = svc.public_queries.run_fast(query, client=_client())
+        if out is None:
+            return None
+    else:
+        out = svc.public_queries.run(query, client=_client())
     fmt = graph_fmt if out.kind == "graph" else result_fmt
     if fmt is None:
         return _text(406, graph_problem if out.kind == "graph" else result_problem)

@@ -38,7 +38,9 @@ from ..sparql.conftest import LiveNode
 
 # six unconstrained patterns over the test data: 100^6 solutions, far beyond any time limit here
 RUNAWAY = "SELECT (COUNT(*) AS ?c) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o . ?p ?q ?r }"
-ASK = "ASK {}"
+ASK = "ASK {}"  # light: the fast lane takes it
+# small on the test data, but two patterns: not light, so it runs on the shared workers
+SMALL_JOIN = "ASK { ?s ?p ?o . ?s ?q ?r }"
 FOREVER = 600.0  # sparql_timeout: no runaway ends by itself while a test runs
 SOCKET_TIMEOUT = 60.0  # a request that waits for a runaway fails the test instead of hanging it
 BYTE_BOMB = 'SELECT (GROUP_CONCAT(STR(?o); separator=" ") AS ?all) WHERE { ?s ?p ?o . ?s2 ?p2 ?o2 }'
@@ -142,9 +144,13 @@ def test_runaways_from_many_clients_leave_the_site_and_a_small_query_answering(p
     home = get(node, "/", "127.0.0.99")
     assert home.status == 200 and "<html" in home.text.lower()
     assert get(node, "/health", "127.0.0.99").status == 200
-    # a small query from yet another address runs at once: it stops the oldest runaway
+    # a light query from yet another address runs at once on the fast lane: nothing is stopped
     ask = sparql(node, ASK, "127.0.0.50")
     assert ask.status == 200 and json.loads(ask.body)["boolean"] is True
+    assert len(attack.answers) == len(attackers) - 2 and pool.running() == 2
+    # a small query that is not light runs at once too: it stops the oldest runaway
+    join = sparql(node, SMALL_JOIN, "127.0.0.51")
+    assert join.status == 200 and json.loads(join.body)["boolean"] is True
     wait_until(lambda: len(attack.answers) == len(attackers) - 1, "the oldest runaway answered")
     stopped = [s for s in attackers if s not in refused and s in attack.answers]
     assert len(stopped) == 1
@@ -166,10 +172,12 @@ def test_a_query_that_finds_every_worker_busy_is_refused_at_once(protecting_node
     node = protecting_node
     attack = Runaways(node, ["127.0.0.21", "127.0.0.22"])
     wait_until(lambda: node.services.sparql_pool.running() == 2, "both workers busy")
-    busy = sparql(node, ASK, "127.0.0.23")
+    busy = sparql(node, SMALL_JOIN, "127.0.0.23")
     assert busy.status == 503 and "every query worker is busy" in busy.text
     assert int(busy.headers["retry-after"]) >= 1
     assert get(node, "/", "127.0.0.23").status == 200
+    # a light query has workers of its own
+    assert sparql(node, ASK, "127.0.0.24").status == 200
     assert attack.answers == {}  # the runaways still run: nothing was stopped for the refused query
 
 
@@ -178,12 +186,66 @@ def test_sparql_holds_at_most_its_share_of_the_web_threads(tmp_path):
     try:
         attack = Runaways(node, ["127.0.0.31"])
         wait_until(lambda: node.services.sparql_pool.running() == 1, "the runaway running")
-        refused = sparql(node, ASK, "127.0.0.32")
+        refused = sparql(node, SMALL_JOIN, "127.0.0.32")
         assert refused.status == 503 and refused.headers["retry-after"] == "1"
         assert "answering 1 requests already" in refused.text
         # so is the service description: every /sparql request counts
         assert get(node, "/sparql", "127.0.0.33", {"Accept": "text/turtle"}).status == 503
         assert get(node, "/", "127.0.0.32").status == 200
+        # light queries have places of their own (sparql_fast_lane_workers + 1)
+        assert sparql(node, ASK, "127.0.0.34").status == 200
+        assert attack.answers == {}
+    finally:
+        stop(node)
+
+
+def test_runaways_on_every_shared_worker_and_place_leave_light_queries_answering(tmp_path):
+    """No preemption possible, every shared place held: a light query still answers (the
+    threat: twenty clients keeping the shared workers busy starve a small ASK)."""
+    node = served(tmp_path, sparql_protected_seconds=FOREVER, sparql_max_requests=3)
+    try:
+        attack = Runaways(node, ["127.0.0.71", "127.0.0.72", "127.0.0.73"])
+        wait_until(lambda: node.services.sparql_pool.running() == 2 and len(attack.answers) == 1,
+                   "two runaways running, the third refused")
+        assert attack.answers["127.0.0.73"].status == 503
+        answers = [sparql(node, ASK, f"127.0.0.{80 + n}") for n in range(3)]
+        assert [a.status for a in answers] == [200, 200, 200]
+        assert all(json.loads(a.body)["boolean"] is True for a in answers)
+        assert node.services.sparql_pool.running() == 2 and len(attack.answers) == 1  # nothing stopped
+    finally:
+        stop(node)
+
+
+def test_a_query_that_looks_light_but_overruns_the_fast_lane_answers_from_the_shared_workers(tmp_path):
+    """One triple pattern, and a filter that makes a long string of each object: light by its
+    shape, ~0.1 s of work on the test data, ten times the fast lane's budget here. The query
+    still answers (run again on the shared workers), and its client skips the fast lane for
+    its cool-down; other clients do not."""
+    node = served(tmp_path, sparql_fast_lane_seconds=0.01)
+    try:
+        queries, fast = node.services.public_queries, node.services.fast_lane
+        longer = 'REPLACE(REPLACE(REPLACE(STR(?o), "", "aaaaaaaaaa"), "", "aaaaaaaaaa"), "", "aaaaaaaaaa")'
+        answer = sparql(node, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRLEN({longer}) > 0) }}",
+                        "127.0.0.91")
+        assert answer.status == 200
+        assert int(json.loads(answer.body)["results"]["bindings"][0]["n"]["value"]) == node.services.replica.count()
+        assert not queries.may_use_fast_lane("127.0.0.91") and queries.may_use_fast_lane("127.0.0.92")
+        wait_until(lambda: fast.ready() == 2, "the stopped fast worker replaced")  # one worker, one spare
+        # the next one goes straight to the shared workers: the fast lane stops nothing more
+        assert sparql(node, ASK, "127.0.0.91").status == 200
+        assert fast.ready() == 2 and fast.running() == 0
+    finally:
+        stop(node)
+
+
+def test_without_a_fast_lane_light_queries_share_the_workers(tmp_path):
+    node = served(tmp_path, sparql_fast_lane_workers=0, sparql_protected_seconds=FOREVER)
+    try:
+        assert node.services.fast_lane is None
+        attack = Runaways(node, ["127.0.0.101", "127.0.0.102"])
+        wait_until(lambda: node.services.sparql_pool.running() == 2, "both workers busy")
+        busy = sparql(node, ASK, "127.0.0.103")
+        assert busy.status == 503 and "every query worker is busy" in busy.text
         assert attack.answers == {}
     finally:
         stop(node)
@@ -245,6 +307,8 @@ def test_limits_written_wrong_are_refused_at_start_up(tmp_path, setting, value, 
 @pytest.mark.parametrize("overrides, message", [
     ({"MAARIFA_SPARQL_MAX_REQUESTS": "8"}, "sparql_max_requests (8) must be smaller than threads (8)"),
     ({"MAARIFA_SPARQL_MAX_REQUESTS": "2"}, "sparql_max_requests (2) must be larger than sparql_workers (2)"),
+    ({"MAARIFA_SPARQL_MAX_REQUESTS": "6"}, "sparql_max_requests (6) and the fast lane's 2 places"),
+    ({"MAARIFA_SPARQL_FAST_LANE_SECONDS": "0"}, "sparql_fast_lane_seconds more than 0"),
 ])
 def test_serve_refuses_a_sparql_share_that_could_hold_every_thread(tmp_path, overrides, message):
     data = tmp_path / "data"
