@@ -10,10 +10,14 @@ by killing its worker. The pool never makes a request wait for a worker:
 - otherwise the new query is refused at once with :class:`ServiceBusy` (and a Retry-After).
 
 Killed workers are replaced in the background from a fork server that has already imported
-pyoxigraph (a fork takes milliseconds, a fresh interpreter half a second of CPU), and a new
+pyoxigraph and the main module (a fork takes milliseconds, a fresh interpreter, or a child
+importing the web app again, a second of CPU; ``_fork_server_preload``), and a new
 worker opens the latest snapshot before it counts as ready, so no request waits for a
-process to start. Workers run at a lower CPU priority than the web process: when runaway
-queries keep both cores busy, pages are still served first.
+process to start. Workers run at a lower CPU priority than the web process once ready: when
+runaway queries keep both cores busy, pages are still served first.
+
+The public endpoint runs two of these pools (graph/sparql_admission.py): the shared one, and
+a fast lane for light queries.
 """
 
 from __future__ import annotations

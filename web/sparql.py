@@ -11,6 +11,8 @@ description, and linked data for every ``{base}/id/...`` IRI.
   rate, cool-down after a stopped query; graph/sparql_admission.py) is answered 429, a
   request beyond the endpoint's share of web threads (``sparql_max_requests``) or one that
   finds no worker (graph/sparql_pool.py) 503, each with ``Retry-After`` (RFC 9110, 10.2.3).
+  A light query (graph/sparql_guard.is_light) tries the fast lane first, with web-thread
+  places of its own, so runaways holding every shared place and worker leave it a way in.
   A result cut at ``query_result_limit`` rows or ``sparql_max_result_bytes`` bytes says so in
   ``Maarifa-Results-Truncated`` (the limit) and ``Maarifa-Results-Truncated-By`` (``rows`` or
   ``bytes``).
