@@ -16,8 +16,11 @@ class UnknownBadge(NotFound):
 
 
 class UnknownRecipient(NotFound):
-    def __init__(self, username: str):
-        super().__init__(f"no person with username {username!r}; nothing was issued")
+    """No person the caller may see has this identity: one message whether nobody has it or
+    someone the caller may not see does, so the error cannot be used to test e-mail addresses."""
+
+    def __init__(self, identity: str):
+        super().__init__(f"no person you may issue badges to is identified by {identity!r}; nothing was issued")
 
 
 class UnknownAward(NotFound):

@@ -51,6 +51,8 @@ ISSUER_ROLES = ("trainer", "admin")
 MAX_EVIDENCE = 10
 MAX_EVIDENCE_URL = 2000
 MAX_NARRATIVE = 5000
+ALL_LEVELS = ("public", "members", "private")
+MEMBER_LEVELS = ("public", "members")
 
 U = URIRef
 TYPE = U(RDF.type)
@@ -124,6 +126,16 @@ class Actor:
     @property
     def may_issue_by_hand(self) -> bool:
         return self.role in ISSUER_ROLES
+
+    @property
+    def sees(self) -> tuple[str, ...]:
+        """The access levels of the people (and their awards) this actor may name or list: what
+        a member sees, public and members-only people; private people only for admins (the
+        ARCHITECTURE table: "the person and admins only"). A trainer issues to the people a
+        member can find; a private person's badge comes from a recorded completion or an admin."""
+        if self.role == "admin":
+            return ALL_LEVELS
+        return MEMBER_LEVELS if self.role else ("public",)
 
 
 CLI_ACTOR = Actor("maarifa command line", "admin")
@@ -252,12 +264,17 @@ class BadgeService:
                 skill.scheme = str(o)
         return skill
 
-    def person(self, username: str) -> Person:
+    def person(self, username: str, actor: Actor | None = None) -> Person:
+        """The person ``username`` names, among those ``actor`` may see (default: everyone)."""
+        levels = actor.sees if actor else ALL_LEVELS
         # pattern lookups (index scans), not SPARQL: issuing in bulk calls these per award
-        for subject, _, _ in self.store.triples(None, U(MF.username), Literal(str(username))):
-            if any(True for _ in self.store.triples(subject, TYPE, U(MF.Person))):
+        for subject, _, _ in self.store.triples(None, U(MF.username), Literal(str(username)), access=levels):
+            if self._is_person(subject, levels):
                 return self._load_person(str(subject))
         raise UnknownRecipient(username)
+
+    def _is_person(self, node, levels: Iterable[str]) -> bool:
+        return any(True for _ in self.store.triples(node, TYPE, U(MF.Person), access=levels))
 
     def _load_person(self, iri: str) -> Person:
         props: dict[str, list] = {}
@@ -270,23 +287,27 @@ class BadgeService:
                       email=str(email[0]).strip() if email else None,
                       access=VISIBILITY_ACCESS.get(visibility, "private"))
 
-    def award(self, ref: str) -> Award:
+    def award(self, ref: str, actor: Actor | None = None) -> Award:
+        """The award ``ref`` names (id, IRI or document URL); with ``actor``, only among the awards
+        of the people they may see: one of a private person is as unknown to a trainer as a made-up id."""
         ref = str(ref).strip()
         award_id = ref.rstrip("/").rsplit("/", 1)[-1] if "/" in ref else ref
         for suffix in (".json", ".jws", ".jwt", ".png", ".svg"):
             award_id = award_id.removesuffix(suffix)
         award_id = award_id.removeprefix("urn:uuid:")
         iri = self._iri("award", award_id)
-        for access in ("public", "members", "private"):
+        for access in actor.sees if actor else ALL_LEVELS:
             if any(True for _ in self.store.triples(U(iri), TYPE, U(MF.Award), access=[access])):
                 return self._load_award(iri, access)
         raise UnknownAward(ref)
 
-    def awards(self, badge: BadgeClass | None = None) -> list[Award]:
-        """Every award this node serves (of one badge class), oldest first. An award it cannot
-        serve (:class:`UnservableAward`: a foreign IRI, a missing badge) is left out and logged,
-        so one bad record never makes a revocation list or a Badgr listing fail."""
-        rows = self.store.select("SELECT DISTINCT ?a WHERE { ?a a mf:Award }")
+    def awards(self, badge: BadgeClass | None = None, *, actor: Actor | None = None) -> list[Award]:
+        """Every award this node serves (of one badge class), oldest first; with ``actor``, only
+        the awards of the people they may see (:attr:`Actor.sees`). An award it cannot serve
+        (:class:`UnservableAward`: a foreign IRI, a missing badge) is left out and logged, so one
+        bad record never makes a revocation list or a Badgr listing fail."""
+        rows = self.store.select("SELECT DISTINCT ?a WHERE { ?a a mf:Award }",
+                                 access=actor.sees if actor else ALL_LEVELS)
         out = []
         for row in rows:
             try:
@@ -391,13 +412,13 @@ class BadgeService:
         people: dict[str, Person] = {}
         for badge_ref, username in pairs:
             badge = badges.get(badge_ref) or badges.setdefault(badge_ref, self.badge_class(badge_ref))
-            person = people.get(username) or people.setdefault(username, self.person(username))
+            person = people.get(username) or people.setdefault(username, self.person(username, actor))
             completion = self.completion(badge, person)
             if not actor.may_issue_by_hand and completion is None:
                 training = f"the training {badge.training_title or badge.training!r}" if badge.training else \
                     "no training (this badge is only awarded by hand)"
-                raise NotAllowed(
-                    f"{person.username} has not completed {training}, so the badge {badge.slug!r} can only be "
+                raise NotAllowed(  # the recipient as the caller named them: never who an e-mail belongs to
+                    f"the recipient has not completed {training}, so the badge {badge.slug!r} can only be "
                     f"issued by hand with a trainer token (this token {actor.name!r} has the role "
                     f"{actor.role or 'none'}); nothing was issued")
             existing = [a for a in self.held(badge, person)]
@@ -407,7 +428,7 @@ class BadgeService:
                         results.append(IssueResult(self.award(existing[0].rsplit("/", 1)[-1]), False))
                     continue
                 holder = existing[0].rsplit("/", 1)[-1] if existing else "in this batch"
-                raise BadgeError(f"{person.username} already holds the badge {badge.slug!r} (award {holder}); "
+                raise BadgeError(f"the recipient already holds the badge {badge.slug!r} (award {holder}); "
                                  f"revoke it first to issue it again; nothing was issued")
             planned.add((badge.iri, person.iri))
             award = self._plan(change, badge, person, completion, evidence, issued_on or now_xsd(), counter.take())
@@ -493,7 +514,7 @@ class BadgeService:
         if not actor.may_issue_by_hand:
             raise NotAllowed(f"revoking a badge needs a trainer or admin token (this token has the role "
                              f"{actor.role or 'none'})")
-        award = self.award(award_ref)
+        award = self.award(award_ref, actor)
         if award.revoked:
             raise BadgeError(f"award {award.id} is already revoked ({award.revocation_reason})")
         a = U(award.iri)
@@ -564,23 +585,27 @@ class BadgeService:
 
     # -- lookups and writes used by the Badgr-compatible API ------------------------------
 
-    def person_by_identity(self, identity: str, kind: str = "email") -> Person:
-        """The person a Badgr recipient names: ``email`` (address), ``url`` (person URL) or ``username``."""
+    def person_by_identity(self, identity: str, kind: str = "email", actor: Actor | None = None) -> Person:
+        """The person a Badgr recipient names: ``email`` (address), ``url`` (person URL) or
+        ``username``, among the people ``actor`` may see. Someone unknown and someone the actor
+        may not see raise the same :class:`UnknownRecipient`: the answer never tells whether an
+        e-mail address belongs to a person (the e-mail itself lives in the private graph only)."""
+        levels = actor.sees if actor else ALL_LEVELS
         identity = (identity or "").strip()
         if kind == "email":
-            rows = self.store.select("SELECT ?p ?e WHERE { ?p a mf:Person ; schema:email ?e }", e=Literal(identity))
-            if not rows:
-                rows = [r for r in self.store.select("SELECT ?p ?e WHERE { ?p a mf:Person ; schema:email ?e }")
-                        if str(r["e"]).lower() == identity.lower()]
-            if not rows:
-                raise UnknownRecipient(identity)
-            return self._load_person(str(rows[0]["p"]))
+            email = U(SCHEMA.email)
+            holders = [s for s, _, _ in self.store.triples(None, email, Literal(identity))] or \
+                [s for s, _, o in self.store.triples(None, email, None) if str(o).strip().lower() == identity.lower()]
+            for holder in holders:
+                if self._is_person(holder, levels):
+                    return self._load_person(str(holder))
+            raise UnknownRecipient(identity)
         if kind == "url":
-            if not any(True for _ in self.store.triples(U(identity), TYPE, U(MF.Person))):
+            if not identity.startswith(("http://", "https://")) or not self._is_person(U(identity), levels):
                 raise UnknownRecipient(identity)
             return self._load_person(identity)
         if kind in ("username", "id"):
-            return self.person(identity)
+            return self.person(identity, actor)
         raise BadgeError(f"unsupported recipient type {kind!r}; use email, url or username")
 
     def create_badge_class(self, slug: str, names: dict[str, str], descriptions: dict[str, str], *,

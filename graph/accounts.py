@@ -408,6 +408,14 @@ class AccountStore:
                 raise AccountError(f"no account {username!r}")
             return _delete_sessions(db, username)
 
+    def forget(self, username: str) -> int:
+        """Delete the account ``username``, its sessions and its login failures (erasing the person
+        it acts as); returns 0 or 1. :func:`vacuum_accounts` then drops the rows from the file."""
+        with self.db.write() as db:
+            _delete_sessions(db, username)
+            db.execute("DELETE FROM login_failures WHERE key = ?", (f"account:{username}",))
+            return db.execute("DELETE FROM users WHERE username = ?", (username,)).rowcount
+
     def sessions(self, username: str | None = None) -> list[dict]:
         """Open sessions (never their ids), oldest first."""
         now = self.clock()
@@ -448,6 +456,18 @@ def restore_accounts(backup_dir: Path, data_dir: Path) -> None:
     _copy_database(Path(backup_dir) / ACCOUNTS_FILE, Path(data_dir) / ACCOUNTS_FILE)
 
 
+def vacuum_accounts(data_dir: Path) -> None:
+    """Rewrite the accounts file so deleted rows leave it: SQLite keeps a deleted row's bytes in
+    free pages (and in the write-ahead log) until they are reused. ``VACUUM`` writes the
+    database anew (https://sqlite.org/lang_vacuum.html); the checkpoint empties the log."""
+    path = Path(data_dir) / ACCOUNTS_FILE
+    if not path.exists():
+        return
+    with closing(sqlite3.connect(path, isolation_level=None, timeout=BUSY_SECONDS)) as db:
+        db.execute("VACUUM")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def _copy_database(source: Path, target: Path) -> bool:
     if not source.exists():
         return False
@@ -485,6 +505,12 @@ class TokenStore:
     def list(self) -> list[dict]:
         rows = self.db().execute("SELECT id, name, role, created, revoked FROM tokens ORDER BY created")
         return [dict(zip(("id", "name", "role", "created", "revoked"), r)) for r in rows]
+
+    def forget(self, name: str) -> int:
+        """Delete every token named ``name`` (revoked ones too): erasing a person takes the
+        tokens that act as them. Returns how many; :func:`vacuum_accounts` then drops the rows
+        from the file itself."""
+        return self.db().execute("DELETE FROM tokens WHERE name = ?", (name,)).rowcount
 
     def revoke(self, token_id: str) -> None:
         if self.db().execute("UPDATE tokens SET revoked = 1 WHERE id = ?", (token_id,)).rowcount == 0:

@@ -16,6 +16,13 @@ consumer has read it; a consumer that has not yet read it (its cursor is behind)
 finds the removed nodes' type statements there (IRIs only, no names or e-mail) so it can
 drop them, and the report says so. The caller should let the consumers catch up first
 (``before_scrub``; the CLI runs the search indexer and the public replica).
+:func:`finish_erasures` finishes that later, and finishes an erasure a crash interrupted
+between its change and its scrub: an erasure's entry lists every removed statement, so it
+says itself what to scrub.
+
+This removes the person from what the store *answers*; the engine's files still hold the
+old values until they are rewritten (:meth:`GraphStore.rewrite`, run by ``maarifa erase``
+with the replica, index and accounts steps in :mod:`maarifa.erasure`).
 
 Out of reach: backups (``maarifa backup`` copies and any other copy of the data directory),
 copies peers already harvested, and the source files themselves: re-importing a people CSV
@@ -27,6 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+import pyoxigraph as ox
+
 from ontology import MF, RDF, SCHEMA
 
 from .catalog import FEED_GRAPH
@@ -34,6 +43,10 @@ from .changes import Change
 from .feed import CONSUMER_PREFIX
 from .people import ALL, PersonNotFound, find_person, graphs_of, located, logical_by_physical, owned_nodes
 from .terms import from_ox, named
+
+#: the note of an erasure's change, which is how :func:`finish_erasures` finds their entries
+ERASURE_NOTE = "erasure of a person"
+IDENTIFYING = (MF.username, SCHEMA.name, SCHEMA.email)
 
 
 class NoSuchPerson(PersonNotFound):
@@ -64,8 +77,7 @@ class ErasureReport:
         return out
 
 
-def erase_person(store, username: str, *, before_scrub: Callable[[], None] | None = None,
-                 compact: bool = True) -> ErasureReport:
+def erase_person(store, username: str, *, before_scrub: Callable[[], None] | None = None) -> ErasureReport:
     person = find_person(store, username, ALL)
     if person is None:
         raise NoSuchPerson(username)
@@ -79,23 +91,31 @@ def erase_person(store, username: str, *, before_scrub: Callable[[], None] | Non
                 if q.subject not in nodes:
                     where.append((logical[g.value], (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))))
     markers = _markers(store, person, nodes)
-    change = Change(note="erasure of a person")
+    change = Change(note=ERASURE_NOTE)
     for graph, triple in where:
         change.removing(graph, [triple])
     result = store.apply(change, source="people", importer="maarifa.graph.erase")
     report = ErasureReport(username, person.value, len(nodes), result.removed, result.seq)
     if before_scrub is not None:
         before_scrub()
-    lagging = [c for c, cursor in consumers(store).items() if result.seq is not None and cursor < result.seq]
-    report.lagging = sorted(lagging)
+    lagging = lagging_consumers(store, result.seq)
+    report.lagging = lagging
     report.rewritten = scrub_feed(store, markers, erasure_seq=result.seq, keep_types=bool(lagging))
-    if compact:
-        try:  # let RocksDB drop the deleted values from its files now rather than some day
-            store._store.flush()
-            store._store.optimize()
-        except (AttributeError, OSError):
-            pass
     return report
+
+
+def finish_erasures(store) -> list[int]:
+    """Scrub the feed of every erasure whose entry still lists statements: the past entries
+    that mention its nodes, then the entry itself (emptied once no consumer lags behind it).
+    Idempotent; returns the sequence numbers of the entries rewritten."""
+    rewritten: set[int] = set()
+    for seq in range(1, store.feed.head + 1):
+        entry = store.feed.entry(seq)
+        if entry is None or entry.payload.get("note") != ERASURE_NOTE or not entry.payload.get("remove"):
+            continue
+        markers = _markers_of_entry(entry.payload["remove"])
+        rewritten |= set(scrub_feed(store, markers, erasure_seq=seq, keep_types=bool(lagging_consumers(store, seq))))
+    return sorted(rewritten)
 
 
 def consumers(store) -> dict[str, int]:
@@ -106,17 +126,32 @@ def consumers(store) -> dict[str, int]:
     return out
 
 
+def lagging_consumers(store, seq: int | None) -> list[str]:
+    """The consumers that have not yet read entry ``seq``."""
+    return sorted(c for c, cursor in consumers(store).items() if seq is not None and cursor < seq)
+
+
 def _markers(store, person, nodes) -> dict[str, set[str]]:
     """What identifies the person in a payload: node IRIs as ``<iri>``, and their literals."""
     iris = {f"<{n.value}>" for n in nodes}
-    literals: set[str] = set()
     texts: set[str] = set()
     for g in graphs_of(store, ALL):
-        for p in (MF.username, SCHEMA.name, SCHEMA.email):
+        for p in IDENTIFYING:
             for q in store._store.quads_for_pattern(person, named(p), None, g):
-                literals.add(str(q.object))       # N-Triples form, as in payloads
                 texts.add(q.object.value)
-    return {"iris": iris, "literals": literals, "texts": texts}
+    return {"iris": iris, "texts": texts}
+
+
+def _markers_of_entry(nquads: str) -> dict[str, set[str]]:
+    """The markers of an erasure, read back from the statements its entry removed."""
+    iris: set[str] = set()
+    texts: set[str] = set()
+    identifying = {named(p) for p in IDENTIFYING}
+    for quad in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+        iris.add(f"<{quad.subject.value}>")
+        if quad.predicate in identifying and isinstance(quad.object, ox.Literal):
+            texts.add(quad.object.value)
+    return {"iris": iris, "texts": texts}
 
 
 def _mentions(line: str, markers: dict) -> bool:
@@ -165,5 +200,5 @@ def scrub_feed(store, markers: dict, *, erasure_seq: int | None, keep_types: boo
     return rewritten
 
 
-__all__ = ["ErasureReport", "NoSuchPerson", "erase_person", "scrub_feed", "consumers"]
-
+__all__ = ["ERASURE_NOTE", "ErasureReport", "NoSuchPerson", "erase_person", "finish_erasures", "scrub_feed",
+           "consumers", "lagging_consumers"]

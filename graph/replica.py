@@ -102,6 +102,22 @@ class PublicReplica:
         with self._lock:
             return self._rebuild()
 
+    def recreate(self) -> int:
+        """Delete the replica's files and every snapshot, then build it afresh from the store.
+
+        An erasure needs this: a triple removed from the replica stays in RocksDB's older files
+        and in every snapshot taken before (snapshots are hard links to those files). The query
+        workers open the new ``LATEST`` snapshot on their next query.
+        """
+        with self._lock:
+            if self.path is not None:
+                self._replica = None  # RocksDB closes with its last reference
+                shutil.rmtree(self.path / "store")
+                shutil.rmtree(self.snapshots_dir, ignore_errors=True)
+                (self.path / "store").mkdir(parents=True)
+                self._replica = ox.Store(str(self.path / "store"))
+            return self._rebuild()
+
     def _rebuild(self, keep_snapshots: int = KEEP_SNAPSHOTS) -> int:
         consenting = self._consenting()
         self._replica.clear()

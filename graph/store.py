@@ -36,11 +36,11 @@ from .errors import GraphTaken, MaarifaError, StoreMissing, StoreUnwritable, Val
 from .feed import ChangeFeed
 from .lock import ProcessLock
 from .node import NODE_GRAPH, settle_base_url
+from .storedir import STAGING_DIR, STORE_DIR, copy_live_quads, recover_swap, staging_dir, swap_in
 from .terms import from_ox, named, to_ox
 from .affected import SUBCLASS_OF, ChangeSummary, StoreState, affected_nodes
 from .validation import ClassHierarchy, View, make_validator
 
-STORE_DIR = "store"
 GENID = "/.well-known/genid/"
 TYPE = named(RDF.type)
 DEFAULT_MAX_LITERAL = 1_000_000
@@ -102,10 +102,12 @@ class GraphStore:
         if not os.access(data_dir, os.W_OK):
             raise StoreUnwritable(data_dir, "the directory is read-only")
         store_dir = data_dir / STORE_DIR
-        if not store_dir.exists() and not create:
+        # a swap a crash interrupted may have left the store under its staging name (storedir.py)
+        if not (store_dir.exists() or (data_dir / STAGING_DIR).exists()) and not create:
             raise StoreMissing(data_dir)
         lock = ProcessLock(data_dir).acquire(command)
         try:
+            recover_swap(data_dir)
             store = ox.Store(str(store_dir))
         except OSError as exc:
             lock.release()
@@ -687,6 +689,28 @@ class GraphStore:
             raise MaarifaError(f"cannot create {target}: {exc.strerror}") from None
         self._store.backup(str(target / STORE_DIR))
 
+    def rewrite(self) -> None:
+        """Write the store afresh: every live quad bulk-loaded into a new directory swapped in
+        for the old one (:mod:`graph.storedir`), so that deleted values leave the files.
+
+        An erasure needs this: RocksDB keeps a deleted value in older SST files and in its
+        write-ahead log until a compaction happens to drop it, and ``Store.optimize()`` does not
+        promise to. The process must own the store (its lock), as every writer does; readers in
+        other threads must be stopped, since the engine is closed and reopened.
+        """
+        if self.path is None:
+            return
+        data_dir = self.path.parent
+        with self._write_lock:
+            self._store.flush()
+            staging = copy_live_quads(self._store, data_dir)
+            self._store = self.feed._store = None  # RocksDB closes with its last reference
+            try:
+                swap_in(data_dir, staging)
+            finally:
+                recover_swap(data_dir)
+                self._store = self.feed._store = ox.Store(str(self.path))
+
     def size_on_disk(self) -> int:
         if self.path is None:
             return 0
@@ -746,16 +770,10 @@ def restore_store(backup_dir: Path, data_dir: Path) -> None:
     source = Path(backup_dir) / STORE_DIR
     if not source.is_dir():
         raise MaarifaError(f"{backup_dir} is not a Maarifa backup (no {STORE_DIR}/ inside)")
-    target = Path(data_dir) / STORE_DIR
-    staging = Path(data_dir) / f".{STORE_DIR}.restoring"
-    shutil.rmtree(staging, ignore_errors=True)
+    recover_swap(data_dir)
+    staging = staging_dir(data_dir)
     shutil.copytree(source, staging)
-    old = Path(data_dir) / f".{STORE_DIR}.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(data_dir, staging)
 
 
 def _access_of(logical: str) -> str:

@@ -8,6 +8,7 @@ behaves the same way on bad input: all errors listed, nothing written.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import unicodedata
@@ -149,6 +150,9 @@ class Importer(ABC):
 
     kind: str = ""
     description: str = ""
+    #: the importer holds its whole input in memory: run_import refuses an input above
+    #: ``max_file_bytes`` before reading it (a streaming importer sets this False)
+    reads_whole: bool = True
 
     @abstractmethod
     def read(self, path: Path, store, options: dict[str, Any]) -> ImportPlan:
@@ -241,6 +245,18 @@ def checked_iri(value, report: Report, label: str, where: str | None, owner: str
         return URIRef(str(value))
     report.error(label, where, f"{owner}{value!r} is not a valid IRI (an absolute URL without spaces)")
     return None
+
+
+def parse_json(text: str, label: str, report: Report) -> tuple[bool, Any]:
+    """``(True, data)``, or ``(False, None)`` after a located error (bad JSON, or nested too
+    deeply for the parser, which would otherwise end the process with a RecursionError)."""
+    try:
+        return True, json.loads(text)
+    except json.JSONDecodeError as exc:
+        report.error(label, f"line {exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")
+    except RecursionError:
+        report.error(label, None, "not accepted: the JSON is nested too deeply to read")
+    return False, None
 
 
 def located(label: str, where: str | None) -> str:

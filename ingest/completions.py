@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from pathlib import Path
 
 from rdflib import URIRef
@@ -19,7 +18,7 @@ from graph import SourceGraphs, sha256_checksum
 from ontology import DCT, MF, RDF, XSD
 
 from . import lookup
-from .base import ImportPlan, Importer, Report, decode_utf8, mint, slugify, string, typed
+from .base import ImportPlan, Importer, Report, decode_utf8, mint, parse_json, slugify, string, typed
 
 FIELDS = ["username", "module", "completed_at"]
 
@@ -39,10 +38,8 @@ def parse_time(text: str) -> str | None:
 def _records(path: Path, text: str, report: Report):
     """(where, record) pairs from CSV or JSON."""
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            report.error(path.name, f"line {exc.lineno}", f"not valid JSON: {exc.msg}")
+        ok, data = parse_json(text, path.name, report)
+        if not ok:
             return []
         if not isinstance(data, list):
             report.error(path.name, "line 1", "expected a JSON list of {username, module, completed_at}")

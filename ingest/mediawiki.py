@@ -1,7 +1,10 @@
 """MediaWiki XML exports and dumps (plain, .bz2 or .gz) -> ``mf:WikiPage`` knowledge assets.
 
-Read with ``mwxml``; the XML parser honours the encoding the file declares (UTF-8, UTF-16,
-...). The language is the root element's ``xml:lang`` (else the wiki's database name, e.g.
+Read with ``mwxml`` as a stream (:mod:`ingest.limits`): a compressed dump is decompressed as
+it is read and may expand to at most ``max_expanded_bytes``, the XML is parsed by defusedxml
+with the tree pruned behind it, one page's text is at most ``max_xml_text_bytes``, and only a
+page's latest revision is kept, so memory does not grow with the dump. The XML parser
+honours the encoding the file declares (UTF-8, UTF-16, ...). The language is the root element's ``xml:lang`` (else the wiki's database name, e.g.
 ``frwiki``; ``options["language"]`` overrides both). Only content pages (namespace 0)
 that are not redirects are imported, from their latest revision, with the wikitext turned
 into plain text and the page URL kept as ``dct:source``. A page that cannot be read is an
@@ -10,36 +13,41 @@ error naming the page and the line.
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import hashlib
 import re
 from pathlib import Path
 from urllib.parse import quote
 from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
 from rdflib import URIRef
 
 from graph import SourceGraphs
 from ontology import DCT, MF, RDF, XSD
 
 from .base import ImportPlan, Importer, Report, lang_text, mint, slugify, string, typed
+from .limits import InputTooLarge, Limits, open_input, xml_events
 from .text import wikitext_to_text
 
 
-def open_dump(path: Path):
-    with path.open("rb") as f:
-        head = f.read(4)
-    if head.startswith(b"BZh"):
-        return bz2.open(path, "rb")
-    if head.startswith(b"\x1f\x8b"):
-        return gzip.open(path, "rb")
-    return path.open("rb")
+def open_dump(path: Path, limits: Limits):
+    """The dump as ``mwxml`` sees it, read through the limits of :mod:`ingest.limits`."""
+    import mwxml
+    from mwxml.element_iterator import ElementIterator, EventPointer
+
+    reader = open_input(path, limits)
+    try:
+        pointer = EventPointer(xml_events(reader))
+        _, root = next(pointer)
+        return reader, mwxml.Dump.from_element(ElementIterator(root, pointer))
+    except BaseException:
+        reader.close()
+        raise
 
 
-def sniff_language(path: Path) -> str | None:
+def sniff_language(path: Path, limits: Limits) -> str | None:
     """``xml:lang`` of the root element, whatever the declared encoding."""
-    with open_dump(path) as f:
+    with open_input(path, limits) as f:
         head = f.read(4096)
     for encoding in ("utf-16", "utf-8") if head[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8", "latin-1"):
         try:
@@ -67,33 +75,37 @@ class MediaWikiImporter(Importer):
     kind = "mediawiki"
     description = "MediaWiki XML export/dump (plain, .bz2, .gz; any declared encoding) -> wiki pages"
 
-    def read(self, path: Path, store, options) -> ImportPlan:
-        import mwxml
+    reads_whole = False  # streamed, within max_expanded_bytes and max_xml_text_bytes
 
+    def read(self, path: Path, store, options) -> ImportPlan:
         report = Report(self.kind, str(path))
         label = path.name
-        digest = hashlib.sha256(path.read_bytes())
+        limits = Limits.of(options)
+        with path.open("rb") as f:
+            digest = hashlib.file_digest(f, "sha256")
         triples, origins = [], {}
         progress = options["progress"]
         progress.start(None)
-        number, title = 0, None
+        number, title, inside = 0, None, False  # inside: page `number` is being read
         try:
-            with open_dump(path) as f:
-                dump = mwxml.Dump.from_file(f)
+            reader, dump = open_dump(path, limits)
+            with reader:
                 info = dump.site_info
-                lang = options.get("language") or sniff_language(path) or _lang_of_db(info.dbname) or "en"
+                lang = options.get("language") or sniff_language(path, limits) or _lang_of_db(info.dbname) or "en"
                 wiki = slugify(info.dbname or info.name or "wiki")
                 for page in dump:
-                    number += 1
+                    number, inside = number + 1, True
                     title = page.title
                     progress.advance()
-                    revisions = list(page)
+                    latest = None
+                    for latest in page:  # a history dump: only the last revision is kept
+                        pass
+                    inside = False
                     if not title:
                         report.error(label, f"page {number}", "a page without a title")
                         continue
-                    if page.namespace not in (0, None) or not revisions:
+                    if page.namespace not in (0, None) or latest is None:
                         continue
-                    latest = revisions[-1]
                     text = latest.text or ""
                     if page.redirect or re.match(r"\s*#redirect", text, re.I):
                         continue
@@ -113,6 +125,11 @@ class MediaWikiImporter(Importer):
                     if latest.timestamp:
                         triples.append((node, URIRef(DCT.modified), typed(str(latest.timestamp).replace("+00:00", "Z"),
                                                                           XSD.dateTime)))
+        except InputTooLarge as exc:
+            report.error(label, f"page {number if inside else number + 1}", exc.reason)
+        except DefusedXmlException as exc:
+            report.error(label, None, f"refused: the XML declares entities or loads external ones ({exc}); "
+                                      f"a MediaWiki dump needs neither")
         except ParseError as exc:
             line = exc.position[0] if getattr(exc, "position", None) else None
             report.error(label, f"line {line}" if line else f"page {number + 1}",

@@ -9,7 +9,6 @@ when a source has one, becomes ``mf:territory``.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from ontology import MF, ORG, RDF, SCHEMA, SKOS
 
 from . import territories
 from .base import (SCHEMA_TEXT, ImportPlan, Importer, Report, check_record, checked_iri, decode_utf8, lang_text, mint,
-                   slugify, string)
+                   parse_json, slugify, string)
 
 SOURCE = "orgs"
 # a Django dumpdata record: {"model": "app.organization", "pk": 1, "fields": {...}}
@@ -61,10 +60,8 @@ class OrgsImporter(Importer):
         text = decode_utf8(raw, path.name, report)
         if text is None:
             return ImportPlan(report)
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as exc:
-            report.error(path.name, f"line {exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")
+        ok, records = parse_json(text, path.name, report)
+        if not ok:
             return ImportPlan(report)
         if not isinstance(records, list):
             report.error(path.name, "line 1", "expected a list of records (Django dumpdata)")

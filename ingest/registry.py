@@ -15,6 +15,7 @@ from typing import Any, Callable
 from graph import MaarifaError, SourceGraphs, ValidationFailed
 
 from .base import ImportFailed, Importer, ImportPlan, Progress, Report, Timer
+from .limits import InputTooLarge, Limits, check_size
 
 ENTRY_POINT_GROUP = "maarifa.importers"
 
@@ -109,6 +110,13 @@ def run_import(store, kind: str, path: Path | str, *, dry_run: bool = False, str
         report = Report(kind, str(path), dry_run=dry_run)
         report.error(path.name, None, "no such file or directory")
         raise ImportFailed(report)
+    if importer.reads_whole and path.exists():
+        try:
+            check_size(path, Limits.of(opts))
+        except InputTooLarge as exc:
+            report = Report(kind, str(path), dry_run=dry_run)
+            report.error(path.name, None, exc.reason)
+            raise ImportFailed(report) from None
     plan = importer.read(path, store, opts)
     report = plan.report
     report.dry_run = dry_run

@@ -10,7 +10,6 @@ PATH: a folder holding the two JSON files (searched recursively), ``capacities.j
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from graph.rdfio import FORMATS, parse_file
 from ontology import RDF, SKOS
 
 from .base import (SCHEMA_SLUG, SCHEMA_TEXT, ImportPlan, Importer, Report, check_record, decode_utf8, lang_text, mint,
-                   string)
+                   parse_json, string)
 
 SOURCE = "taxonomy"
 SCHEME_SLUG = "capacities"
@@ -54,11 +53,8 @@ def _load_json(path: Path, report: Report):
     text = decode_utf8(path.read_bytes(), path.name, report)
     if text is None:
         return None, ""
-    try:
-        return json.loads(text), text
-    except json.JSONDecodeError as exc:
-        report.error(path.name, f"line {exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")
-        return None, text
+    ok, data = parse_json(text, path.name, report)
+    return (data if ok else None), text
 
 
 def _key_lines(text: str) -> dict[str, int]:

@@ -1,9 +1,14 @@
-"""Reading a YAML document with the line of every node, for located messages.
+"""Reading a YAML document with the line of every node, for located messages; no aliases.
 
 :func:`load_document` parses a file once (PyYAML's C loader when present) into both the data
 and its node tree, so any field, however deep, can be located (:meth:`YamlDocument.line`),
 and :meth:`YamlDocument.check` reports *every* way a record differs from its JSON Schema
 (:mod:`graph.jsoncheck`) with its file and line, instead of failing on the first.
+
+YAML aliases (``*name``, including ``<<: *name`` merges) are refused (issue 12, item 7): they
+let a document of a few hundred bytes stand for billions of nodes ("billion laughs") that the
+importers would then walk, and none of the formats needs them. Nesting deeper than the parser
+can follow is a located error too, never a crash.
 """
 
 from __future__ import annotations
@@ -75,6 +80,8 @@ def load_document(path: Path, report: Report, label: str | None = None) -> YamlD
     text = decode_utf8(raw, label, report)
     if text is None:
         return None
+    if not _without_aliases(text, label, report):
+        return None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -90,9 +97,27 @@ def load_document(path: Path, report: Report, label: str | None = None) -> YamlD
     except yaml.YAMLError as exc:
         report.error(label, None, f"not valid YAML: {exc}")
         return None
+    except RecursionError:
+        report.error(label, None, "not accepted: the YAML is nested too deeply to read")
+        return None
     finally:
         loader.dispose()
     return YamlDocument(label, data, node, raw)
+
+
+def _without_aliases(text: str, label: str, report: Report) -> bool:
+    """False after reporting the first alias (the parser's events are cheap; syntax errors are
+    left to the loader, which reports them with their context)."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                report.error(label, f"line {event.start_mark.line + 1}",
+                             f"YAML aliases (*{event.anchor}) are not accepted: they can make a small file "
+                             f"expand without bound; write the values out")
+                return False
+    except yaml.YAMLError:
+        pass
+    return True
 
 
 def load_with_lines(path: Path, report: Report, label: str | None = None):

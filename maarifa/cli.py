@@ -236,11 +236,11 @@ def demo(ctx, host, port, no_serve):
         awards = wiring.issue_pending_badges(store, settings)
         click.echo(f"badges: {len(awards)} issued for the sample training completions")
         from search.factory import open_backend
-        from search.indexer import Indexer
+        from search.indexer import SearchSync
 
         backend = open_backend(settings)
         try:  # the pages search at once, rather than while the indexer catches up in the background
-            report = Indexer(store, backend).sync()
+            report = SearchSync(store, backend).sync()
             click.echo(f"search index: {report.upserted} documents" + (f" ({report.error})" if report.error else ""))
         finally:
             backend.close()

@@ -85,6 +85,7 @@ def ingest(ctx, kind, path, dry_run, strict, as_json, mapping, access, language)
     settings = settings_of(ctx)
     get(kind)  # an unknown kind fails before the store is opened
     options = {k: v for k, v in {"mapping": mapping, "access": access, "language": language}.items() if v}
+    options["limits"] = wiring.import_limits(settings)
     view = _ProgressView(kind, enabled=not as_json, interactive=sys.stderr.isatty())
     with wiring.open_store(settings, f"maarifa ingest {kind}") as store:
         try:

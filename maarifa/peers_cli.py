@@ -129,31 +129,16 @@ def skills_map_command(ctx, org, territory, all_skills, ui_lang, member, admin, 
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def erase_command(ctx, username, as_json):
-    """Remove a person from the store, the change feed, the search index and the public replica."""
-    from graph.erase import erase_person
-    from search.indexer import Indexer
+    """Remove a person from the store, the change feed, the search index, the public replica and
+    the accounts, and rewrite their files so no copy is left in the data directory (stop the node first)."""
+    from .erasure import erase
 
-    settings = settings_of(ctx)
-    services = wiring.open_services(settings, "maarifa erase")
-    try:
-        def catch_up():
-            Indexer(services.store, services.search).sync()
-            replica = getattr(services, "replica", None)
-            if replica is not None and hasattr(services, "sync_replica"):
-                services.sync_replica()
-
-        report = erase_person(services.store, username, before_scrub=catch_up)
-        search_error = Indexer(services.store, services.search).sync().error
-    finally:
-        services.close()
+    outcome = erase(settings_of(ctx), username)
     if as_json:
-        click.echo(json.dumps({**report.__dict__, "search_error": search_error}, indent=2))
+        click.echo(json.dumps(outcome.as_dict(), indent=2))
         return
-    for line in report.lines():
+    for line in outcome.lines():
         click.echo(line)
-    if search_error:
-        click.echo(f"warning: the search index is not reachable ({search_error}); the person leaves it when the "
-                   f"indexer next runs", err=True)
 
 
 COMMANDS = (peers_command, skills_map_command, erase_command)

@@ -35,14 +35,12 @@ def _confirmed(plan) -> bool:
 
 def _catch_up(services) -> dict:
     """Let the public replica and the search index apply the rebase entry (a full rebuild each)."""
-    from search.indexer import Indexer
-
     while services.replica.sync():
         pass
-    index = Indexer(services.store, services.search).sync()
+    index = services.search_sync.sync()  # OpenSearch and, with the fallback on, the embedded index
     return {"replica": {"triples": services.replica.count(), "lag": services.store.feed.lag("replica")},
             "index": {"backend": services.search.name, "rebuilt": index.reindexed and not index.error,
-                      "error": index.error, "lag": services.store.feed.lag("search")}}
+                      "error": index.error, "lag": services.search_sync.lag()}}
 
 
 @click.command("rebase")

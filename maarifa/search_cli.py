@@ -28,11 +28,11 @@ def _iri(value: str, base_url: str, kind: str) -> str:
 
 def _sync(settings, backend, command: str) -> str | None:
     """Apply pending graph changes first; when `maarifa serve` holds the store its own indexer does."""
-    from search.indexer import Indexer
+    from search.indexer import SearchSync
 
     try:
         with wiring.open_store(settings, command) as store:
-            report = Indexer(store, backend).sync()
+            report = SearchSync(store, backend).sync()
             return report.error
     except StoreLocked:
         return None
@@ -101,13 +101,13 @@ def _plain(snippet: str) -> str:
 def reindex_command(ctx):
     """Rebuild the search index from the graph (an alias swap on OpenSearch: search stays up)."""
     from search.factory import open_backend
-    from search.indexer import reindex
+    from search.indexer import SearchSync
 
     settings = settings_of(ctx)
     backend = open_backend(settings)
     try:
         with wiring.open_store(settings, "maarifa reindex") as store:
-            count = reindex(store, backend)
+            count = SearchSync(store, backend).reindex()
     finally:
         backend.close()
     click.echo(f"reindexed {count} document(s) [{backend.name}]")

@@ -39,6 +39,16 @@ class Services:
     _starting: threading.Lock = field(default_factory=threading.Lock)  # the first requests arrive together
     _stop: list = field(default_factory=list)
     _peer_services: object = None
+    _search_sync: object = None
+
+    @property
+    def search_sync(self):
+        """Keeps every search index (OpenSearch and its embedded fallback) in step with the feed."""
+        if self._search_sync is None:
+            from search.indexer import SearchSync
+
+            self._search_sync = SearchSync(self.store, self.search)
+        return self._search_sync
 
     @property
     def peer_services(self):
@@ -100,10 +110,7 @@ class Services:
 
     def start_background(self) -> None:
         """Keep the search index and the public replica in sync with the graph's change feed."""
-        from search.indexer import Indexer
-
-        thread, stop = Indexer(self.store, self.search).start()
-        self._stop.append((thread, stop))
+        self._stop += self.search_sync.start()
         self.sync_replica()
         stop = threading.Event()
 
@@ -128,7 +135,7 @@ class Services:
                 "feed_head": store.feed.head,
                 "size_bytes": store.size_on_disk(),
             },
-            "index": {**self.search.health(), "lag": store.feed.lag("search")},
+            "index": self.search_sync.status(),
             "replica": replica_status(self.replica),
         }
 
@@ -163,6 +170,14 @@ def init_data_dir(settings: Settings) -> list[str]:
 
     created += ensure_keys(data_dir)
     return created
+
+
+def import_limits(settings: Settings):
+    """What an import may make of its input (ingest.limits), from the settings."""
+    from ingest.limits import Limits
+
+    return Limits(max_expanded_bytes=settings.max_expanded_bytes, max_xml_text_bytes=settings.max_xml_text_bytes,
+                  max_file_bytes=settings.max_file_bytes)
 
 
 def issuer_of(settings: Settings):

@@ -168,7 +168,8 @@ YML
     tail -n 40 "$RUN/logs/"*.log >&2 || true; die "OpenSearch did not start"; }
   local waited=0
   until healthy; do
-    if ! running_pid >/dev/null && (( waited > 5 )); then
+    # the pid file appears only once the JVM is up, which takes a while on a busy machine
+    if (( waited > 5 )) && ! running_pid >/dev/null && { [[ -f "$PIDFILE" ]] || (( waited > 90 )); }; then
       tail -n 40 "$RUN/logs/maarifa-test-$PORT.log" >&2 2>/dev/null || tail -n 40 "$RUN/logs/"*.log >&2 || true
       die "OpenSearch exited while starting"
     fi

@@ -67,24 +67,15 @@ class NullBackend:
 class FallbackBackend:
     """OpenSearch first, the embedded index when it cannot be reached.
 
-    Writes go to both (the embedded copy stays current); a write that fails on the primary
-    raises :class:`SearchUnavailable` so the indexer keeps its cursor and retries later.
+    Only a pair for searching: each of the two indexes follows the change feed on a cursor of
+    its own (:class:`search.indexer.SearchSync`), so the embedded copy stays current while
+    OpenSearch is down, and OpenSearch catches up from its own cursor when it is back.
     """
 
     def __init__(self, primary, fallback):
         self.primary = primary
         self.fallback = fallback
         self.name = f"{primary.name}+{fallback.name}"
-
-    def index(self, docs: Iterable[dict]) -> int:
-        docs = list(docs)
-        self.fallback.index(docs)
-        return self.primary.index(docs)
-
-    def delete(self, ids: Iterable[str]) -> int:
-        ids = list(ids)
-        self.fallback.delete(ids)
-        return self.primary.delete(ids)
 
     def search(self, query: Query) -> Results:
         try:
@@ -93,17 +84,6 @@ class FallbackBackend:
             results = self.fallback.search(query)
             results.backend = f"{self.fallback.name} (fallback: {self.primary.name} unreachable)"
             return results
-
-    def reindex(self, docs: Iterable[dict]) -> int:
-        docs = list(docs)
-        self.fallback.reindex(docs)
-        return self.primary.reindex(docs)
-
-    def needs_reindex(self) -> bool:
-        try:
-            return self.primary.needs_reindex() or self.fallback.needs_reindex()
-        except SearchUnavailable:
-            return self.fallback.needs_reindex()
 
     def health(self) -> dict:
         return {**self.primary.health(), "fallback": self.fallback.health()}

@@ -18,7 +18,7 @@ members-only triple). E-mail addresses are never read.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from rdflib import Literal, URIRef
 
@@ -58,17 +58,17 @@ _ANCESTORS_QUERY = "SELECT DISTINCT ?s ?a WHERE { ?s skos:broader+ ?a }"
 _PLACES_QUERY = "SELECT DISTINCT ?s ?code WHERE { ?s schema:containedInPlace* ?p . ?p mf:territoryCode ?code }"
 
 
-def build_all(store: GraphStore) -> Iterator[dict]:
-    """Every document the graph yields (the input of a full reindex)."""
+def build_all(store: GraphStore, progress: Callable[[int, int], None] | None = None) -> Iterator[dict]:
+    """Every document the graph yields (the input of a full reindex); ``progress(done, total)``
+    is told after each entity that may have a document."""
     builder = DocumentBuilder(store)
     values = " ".join(f"<{c}>" for c in CLASS_TYPES)
-    seen = set()
-    for row in store.select(_ENTITIES_QUERY % values, access=VISIBLE):
-        iri = str(row["s"])
-        if iri in seen or not isinstance(row["s"], URIRef):
-            continue
-        seen.add(iri)
+    rows = store.select(_ENTITIES_QUERY % values, access=VISIBLE)
+    iris = list(dict.fromkeys(str(row["s"]) for row in rows if isinstance(row["s"], URIRef)))
+    for done, iri in enumerate(iris, 1):
         doc = builder.build(iri)
+        if progress is not None:
+            progress(done, len(iris))
         if doc is not None:
             yield doc
 

@@ -5,9 +5,9 @@ every word of a document is stored as its folded form and its folded stem in the
 language; every word of a query is looked up as the forms it would have in the query's
 language and in each language the index holds. FTS5 then only splits on spaces and ranks
 with BM25 (titles weigh most). Facets are counted by SQL over a (document, field, value)
-table. A word the index does not know is corrected against a trigram index of the known
-words (edit distance 1, or 2 for longer words): the correction is searched as well, and
-offered as "did you mean".
+table. A word that no document the caller may see knows is corrected against the vocabulary
+of the caller's access levels (:mod:`search.vocabulary`; edit distance 1, or 2 for longer
+words): the correction is searched as well, and offered as "did you mean".
 
 A reindex builds a new file beside the old one and renames it over: search never stops.
 """
@@ -26,8 +26,10 @@ from .documents import FACET_FIELDS, FACET_SOURCE, FILTER_SOURCE, facet_values
 from .errors import IndexOutdated, SearchError
 from .query import Hit, Query, Results
 from .text import UNDETERMINED, fold, forms, primary, query_forms, stemmer, tokens
+from .vocabulary import SCHEMA as VOCABULARY_SCHEMA
+from .vocabulary import VocabularyChange, corrections, known_terms, split_terms
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FILE = "index.sqlite3"
 FACET_LIMIT = 20
 WEIGHTS = (10.0, 1.0, 3.0)  # title, body, keywords
@@ -35,16 +37,13 @@ WEIGHTS = (10.0, 1.0, 3.0)  # title, body, keywords
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, type TEXT NOT NULL, access TEXT NOT NULL,
-    sort_title TEXT NOT NULL, data TEXT NOT NULL);
+    sort_title TEXT NOT NULL, data TEXT NOT NULL, words TEXT NOT NULL, stems TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fields (doc INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS fields_value ON fields (field, value, doc);
 CREATE INDEX IF NOT EXISTS fields_doc ON fields (doc);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, body, keywords, tokenize = "unicode61 remove_diacritics 0");
-CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');
-CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS trigrams (gram TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (gram, word)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS langs (lang TEXT PRIMARY KEY) WITHOUT ROWID;
-"""
+""" + VOCABULARY_SCHEMA
 # stored per document in ``fields``: every filterable field, plus the facets' own
 _STORED_FIELDS = sorted(set(FILTER_SOURCE.values()) | set(FACET_SOURCE.values()))
 
@@ -80,6 +79,7 @@ class EmbeddedBackend:
         if has_tables and version != SCHEMA_VERSION:
             # built by an older (or newer) version: start empty and ask for a reindex
             self._outdated = True
+            db.execute("DROP TABLE IF EXISTS fts_vocab")  # schema 3's view of the FTS terms
             for (name, kind) in db.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table')"
                                            " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'fts_%'").fetchall():
                 db.execute(f'DROP TABLE IF EXISTS "{name}"')
@@ -109,14 +109,17 @@ class EmbeddedBackend:
         count = 0
         db.execute("BEGIN")
         try:
-            known_words: set[str] = set()
+            vocabulary = VocabularyChange()
             langs: set[str] = set()
             for doc in docs:
-                _delete(db, [doc["id"]])
+                _delete(db, [doc["id"]], vocabulary)
+                columns, doc_words, doc_stems = _index_terms(doc, langs)
+                vocabulary.add(doc["access"], doc_words, doc_stems)
                 title, _ = title_of(doc, "en")[:2]
-                cur = db.execute("INSERT INTO docs (id, type, access, sort_title, data) VALUES (?, ?, ?, ?, ?)",
+                cur = db.execute("INSERT INTO docs (id, type, access, sort_title, data, words, stems) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                                  (doc["id"], doc["type"], doc["access"], fold(title),
-                                  json.dumps(doc, ensure_ascii=False)))
+                                  json.dumps(doc, ensure_ascii=False), doc_words, doc_stems))
                 rowid = cur.lastrowid
                 rows = [(rowid, "access", doc["access"])]
                 for field in _STORED_FIELDS:
@@ -124,22 +127,9 @@ class EmbeddedBackend:
                     for v in ([value] if isinstance(value, str) else value or []):
                         rows.append((rowid, field, v))
                 db.executemany("INSERT INTO fields (doc, field, value) VALUES (?, ?, ?)", rows)
-                columns = []
-                for part in (list(doc["titles"].items()), doc["texts"], doc["keywords"]):
-                    terms = []
-                    for lang, text in part:
-                        langs.add(primary(lang))
-                        for word in tokens(text):
-                            word_forms = forms(word, lang)
-                            terms.extend(word_forms)
-                            known_words.add(word_forms[0])
-                    columns.append(" ".join(terms))
                 db.execute("INSERT INTO fts (rowid, title, body, keywords) VALUES (?, ?, ?, ?)", (rowid, *columns))
                 count += 1
-            new_words = [w for w in known_words if len(w) > 2 and not w.isdigit()]
-            db.executemany("INSERT OR IGNORE INTO words (word) VALUES (?)", [(w,) for w in new_words])
-            db.executemany("INSERT OR IGNORE INTO trigrams (gram, word) VALUES (?, ?)",
-                           [(g, w) for w in new_words for g in _trigrams(w)])
+            vocabulary.apply(db)
             db.executemany("INSERT OR IGNORE INTO langs (lang) VALUES (?)", [(lang,) for lang in langs])
             db.execute("COMMIT")
         except BaseException:
@@ -151,7 +141,9 @@ class EmbeddedBackend:
         with self._lock:
             self._db.execute("BEGIN")
             try:
-                n = _delete(self._db, list(ids))
+                vocabulary = VocabularyChange()
+                n = _delete(self._db, list(ids), vocabulary)
+                vocabulary.apply(self._db)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -228,8 +220,8 @@ class EmbeddedBackend:
         return local.db
 
     def _search(self, db: sqlite3.Connection, query: Query) -> Results:
-        where, params = ["d.access IN (%s)" % ",".join("?" * (2 if query.viewer_is_member else 1))], \
-            (["public", "members"] if query.viewer_is_member else ["public"])
+        levels = query.access_levels
+        where, params = ["d.access IN (%s)" % ",".join("?" * len(levels))], list(levels)
         for name, values in query.filters.items():
             where.append("d.rowid IN (SELECT doc FROM fields WHERE field = ? AND value IN (%s))"
                          % ",".join("?" * len(values)))
@@ -243,12 +235,13 @@ class EmbeddedBackend:
                      primary(lang) == primary(query.lang)]
             groups, corrected, changed = [], [], False
             for word in query.words:
-                alternatives = query_forms(word, langs)
-                known = _known_terms(db, alternatives)
+                # only what documents the caller may see know: a suggestion, and even the
+                # absence of one, must tell nothing about the others
+                known = known_terms(db, query_forms(word, langs), levels)
                 if not known:
-                    candidates = self._corrections(db, fold(word))
+                    candidates = corrections(db, fold(word), levels)
                     if candidates:
-                        known = _known_terms(db, query_forms(candidates[0], langs))
+                        known = known_terms(db, query_forms(candidates[0], langs), levels)
                         corrected.append(candidates[0])
                         changed = True
                     else:
@@ -291,70 +284,36 @@ class EmbeddedBackend:
                             doc.get("kind", ""), -float(score) if query.words else 0.0))
         return Results(total, hits, facets, suggestion, query.page, query.per_page, self.name)
 
-    def _corrections(self, db: sqlite3.Connection, word: str) -> list[str]:
-        """Known words within the allowed edit distance of ``word``, best first."""
-        if len(word) < 3:
-            return []
-        max_distance = 1 if len(word) <= 5 else 2
-        grams = _trigrams(word)
-        rows = db.execute(
-            "SELECT word, count(*) AS shared FROM trigrams WHERE gram IN (%s) GROUP BY word "
-            "ORDER BY shared DESC LIMIT 200" % ",".join("?" * len(grams)), grams).fetchall()
-        scored = []
-        for candidate, shared in rows:
-            if abs(len(candidate) - len(word)) > max_distance:
-                continue
-            distance = _edit_distance(word, candidate, max_distance)
-            if distance <= max_distance:
-                scored.append((distance, -_doc_count(db, candidate), candidate))
-        return [c for _, _, c in sorted(scored)]
+def _index_terms(doc: dict, langs: set[str]) -> tuple[list[str], str, str]:
+    """The FTS columns (title, body, keywords) of a document and its vocabulary (words, stems);
+    adds the languages it is written in to ``langs``."""
+    columns, words, all_forms = [], set(), set()
+    for part in (list(doc["titles"].items()), doc["texts"], doc["keywords"]):
+        terms = []
+        for lang, text in part:
+            langs.add(primary(lang))
+            for word in tokens(text):
+                word_forms = forms(word, lang)
+                terms.extend(word_forms)
+                words.add(word_forms[0])
+        all_forms.update(terms)
+        columns.append(" ".join(terms))
+    return columns, *split_terms(words, all_forms)
 
 
-def _delete(db: sqlite3.Connection, ids: list[str]) -> int:
+def _delete(db: sqlite3.Connection, ids: list[str], vocabulary: VocabularyChange) -> int:
     n = 0
     for doc_id in ids:
-        row = db.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        row = db.execute("SELECT rowid, access, words, stems FROM docs WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             continue
-        db.execute("DELETE FROM fts WHERE rowid = ?", row)
-        db.execute("DELETE FROM fields WHERE doc = ?", row)
-        db.execute("DELETE FROM docs WHERE rowid = ?", row)
+        rowid, access, words, stems = row
+        vocabulary.remove(access, words, stems)
+        db.execute("DELETE FROM fts WHERE rowid = ?", (rowid,))
+        db.execute("DELETE FROM fields WHERE doc = ?", (rowid,))
+        db.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
         n += 1
     return n
-
-
-def _known_terms(db: sqlite3.Connection, terms: list[str]) -> set[str]:
-    if not terms:
-        return set()
-    rows = db.execute("SELECT term FROM fts_vocab WHERE term IN (%s)" % ",".join("?" * len(terms)), terms)
-    return {r[0] for r in rows}
-
-
-def _doc_count(db: sqlite3.Connection, term: str) -> int:
-    row = db.execute("SELECT doc FROM fts_vocab WHERE term = ?", (term,)).fetchone()
-    return row[0] if row else 0
-
-
-def _trigrams(word: str) -> list[str]:
-    padded = f"^{word}$"
-    return sorted({padded[i:i + 3] for i in range(len(padded) - 2)})
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein (optimal string alignment) distance, stopping above ``limit``."""
-    previous2: list[int] | None = None
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 def facet_counts(docs: list[dict]) -> dict[str, dict[str, int]]:

@@ -7,6 +7,13 @@ Swedish and Finnish å ä ö, Turkish ı/İ: CirrusSearch's exceptions). With th
 ``analysis-icu`` plugin the folding is ``icu_folding`` and the tokenizer ``icu_tokenizer``
 (scripts without spaces); without it, a mapping char filter and ``asciifolding``.
 
+"Did you mean" draws only from documents the caller may see (issue 12, item 3). The term
+suggester cannot filter, so it runs over a field of the caller's access level (``public_text``
+holds the text of public documents only; members see ``all_text``), and every candidate it
+offers is then counted among the live documents the caller may see, in a second request:
+terms of deleted or replaced documents linger in Lucene's dictionaries until their segments
+merge, and are never offered.
+
 A reindex fills fresh indexes and swaps the aliases in one ``_aliases`` call: search never
 goes down. An index whose ``_meta.mapping_version`` is older than ours makes
 :meth:`needs_reindex` true; searching it raises :class:`IndexOutdated` instead of failing
@@ -23,14 +30,14 @@ import uuid
 from typing import Iterable
 
 from .backend import make_snippet, title_of
-from .documents import FACET_FIELDS, FACET_SOURCE, FILTER_SOURCE, TYPES
+from .documents import FACET_FIELDS, FACET_SOURCE, FILTER_SOURCE, TYPES, all_text
 from .errors import IndexOutdated, SearchError, SearchUnavailable
 from .query import Hit, Query, Results
 from .text import FOLDING_EXCEPTIONS, fold, primary, query_forms
 
 log = logging.getLogger(__name__)
 
-MAPPING_VERSION = 4
+MAPPING_VERSION = 5
 FACET_LIMIT = 20
 LAYOUT_TTL = 30.0  # seconds the backend trusts what it knows of the indexes and aliases
 
@@ -49,6 +56,9 @@ ANALYZED_LANGUAGES = sorted(set(LANGUAGE_ANALYZERS.values()) | {BRAZILIAN})
 OTHER = "other"
 TEXT_FIELDS = {"titles": "title", "texts": "body", "keywords": "keywords"}
 BOOSTS = {"title": 10, "body": 1, "keywords": 3}
+#: the text of public documents only: the dictionary anonymous callers' suggestions come from
+PUBLIC_TEXT = "public_text"
+SUGGESTIONS_PER_WORD = 10  # candidates the term suggester offers per word, before the visibility check
 KEYWORD_FIELDS = sorted({"type", "kind", "access", *FACET_SOURCE.values(), *FILTER_SOURCE.values()})
 # folding exceptions keyed by analyzer name
 _EXCEPTIONS = {LANGUAGE_ANALYZERS[code]: code for code in FOLDING_EXCEPTIONS}
@@ -129,12 +139,14 @@ def mapping() -> dict:
     properties["id"] = {"type": "keyword"}
     properties["sort_title"] = {"type": "keyword"}
     properties["all_text"] = {"type": "text", "analyzer": "mf_fold"}
+    properties[PUBLIC_TEXT] = {"type": "text", "analyzer": "mf_fold"}
     properties["doc"] = {"type": "object", "enabled": False}
     for field in TEXT_FIELDS.values():
         subs = {lang: _text_field(lang, folded_analyzer(lang)) for lang in ANALYZED_LANGUAGES}
         subs[OTHER] = _text_field("standard", "mf_fold")
         properties[field] = {"properties": subs}
-    return {"dynamic": "strict", "_meta": {"mapping_version": MAPPING_VERSION}, "properties": properties}
+    return {"dynamic": "strict", "_meta": {"mapping_version": MAPPING_VERSION},
+            "_source": {"excludes": [PUBLIC_TEXT]}, "properties": properties}
 
 
 def to_source(doc: dict) -> dict:
@@ -148,6 +160,8 @@ def to_source(doc: dict) -> dict:
         for lang, text in values:
             out.setdefault(field_key(lang), []).append(text)
         source[field] = out
+    if doc["access"] == "public":
+        source[PUBLIC_TEXT] = [text for _, text in all_text(doc)]
     return source
 
 
@@ -365,7 +379,8 @@ class OpenSearchBackend:
         indexes = [self.alias(t) for t in types if layout[t]["version"] is not None]
         if not indexes:
             return Results(0, [], {}, None, query.page, query.per_page, self.name)
-        filters = [{"terms": {"access": ["public", "members"] if query.viewer_is_member else ["public"]}}]
+        visible = {"terms": {"access": list(query.access_levels)}}
+        filters = [visible]
         for name, values in query.filters.items():
             filters.append({"terms": {FILTER_SOURCE[name]: list(values)}})
         body: dict = {"from": query.offset, "size": query.per_page, "track_total_hits": True,
@@ -388,9 +403,10 @@ class OpenSearchBackend:
                                  "fragment_size": 160, "number_of_fragments": 1, "require_field_match": False,
                                  "highlight_query": exact,
                                  "fields": {f"{f}.*": {} for f in ("body", "keywords", "title")}}
+            field = "all_text" if query.viewer_is_member else PUBLIC_TEXT
             body["suggest"] = {"text": query.text,
-                               "words": {"term": {"field": "all_text", "suggest_mode": "missing",
-                                                  "min_word_length": 3}}}
+                               "words": {"term": {"field": field, "suggest_mode": "missing", "min_word_length": 3,
+                                                  "size": SUGGESTIONS_PER_WORD}}}
         else:
             body["query"] = {"bool": {"filter": filters}}
             body["sort"] = [{"sort_title": "asc"}, {"id": "asc"}]
@@ -409,9 +425,23 @@ class OpenSearchBackend:
                             float(hit.get("_score") or 0.0)))
         facets = {facet: [(b["key"], b["doc_count"]) for b in agg["buckets"]]
                   for facet, agg in response.get("aggregations", {}).items() if agg["buckets"]}
-        suggestion = _suggestion(query.text, response.get("suggest", {}).get("words", []))
+        entries = response.get("suggest", {}).get("words", [])
+        suggestion = _suggestion(query.text, entries, self._visible_terms(indexes, visible, entries))
         return Results(response["hits"]["total"]["value"], hits, facets, suggestion, query.page, query.per_page,
                        self.name)
+
+    def _visible_terms(self, indexes: list[str], visible: dict, entries: list[dict]) -> set[str]:
+        """The suggested terms that some live document the caller may see holds (one request)."""
+        terms = sorted({option["text"] for entry in entries for option in entry.get("options", [])})
+        if not terms:
+            return set()
+        body = {"size": 0, "query": {"bool": {"filter": [visible]}},
+                "aggs": {"visible": {"filters": {"filters": {
+                    str(i): {"term": {"all_text": term}} for i, term in enumerate(terms)}}}}}
+        response = self._call("checking suggestions", self.client.search, index=",".join(indexes), body=body,
+                              ignore_unavailable=True)
+        buckets = response["aggregations"]["visible"]["buckets"]
+        return {term for i, term in enumerate(terms) if buckets[str(i)]["doc_count"] > 0}
 
 
 def _best_highlight(highlight: dict) -> str | None:
@@ -422,15 +452,17 @@ def _best_highlight(highlight: dict) -> str | None:
     return None
 
 
-def _suggestion(text: str, entries: list[dict]) -> str | None:
+def _suggestion(text: str, entries: list[dict], visible: set[str]) -> str | None:
+    """The query with each word the suggester could correct replaced by its best ``visible`` option."""
     if not entries:
         return None
     out, pos, changed = [], 0, False
     for entry in entries:
         start, length = entry["offset"], entry["length"]
         out.append(text[pos:start])
-        if entry.get("options"):
-            out.append(entry["options"][0]["text"])
+        best = next((o["text"] for o in entry.get("options", []) if o["text"] in visible), None)
+        if best is not None:
+            out.append(best)
             changed = True
         else:
             out.append(text[start:start + length])

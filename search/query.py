@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
-from .documents import FACET_FIELDS, TYPES
+from .documents import FACET_FIELDS, TYPES, VISIBLE
 from .errors import BadQuery
 from .text import parse_locale, tokens
 
@@ -27,6 +27,7 @@ MAX_QUERY_CHARS = 1000
 MAX_QUERY_TERMS = 32
 MAX_PER_PAGE = 100
 FILTERS = FACET_FIELDS  # type, language, skill, format, organization, territory
+PUBLIC = ("public",)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ class Query:
         if not isinstance(self.per_page, int) or not 1 <= self.per_page <= MAX_PER_PAGE:
             raise BadQuery(f"per_page must be from 1 to {MAX_PER_PAGE}, not {self.per_page!r}")
         return replace(self, text=text, types=types, filters=filters)
+
+    @property
+    def access_levels(self) -> tuple[str, ...]:
+        """The access levels of the documents this caller may see (and draw suggestions from)."""
+        return VISIBLE if self.viewer_is_member else PUBLIC
 
     @property
     def words(self) -> list[str]:

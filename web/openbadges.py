@@ -17,7 +17,11 @@ Register with :func:`register` (``create_app`` does it). Two blueprints:
 
 There are no password accounts: ``/o/token`` takes ``username`` = the name of an API token
 and ``password`` = the API token itself (role trainer or admin) and returns it as the bearer
-``access_token``. Scripts written for Badgr log in unchanged with those two values.
+``access_token``. Scripts written for Badgr log in unchanged with those two values. Every
+``badgr`` route, reads included, needs such a token (:func:`issuer_scope`); what a trainer's
+token lists and issues to is limited to the people a member may see (public and members-only;
+private people are an admin's), and a recipient nobody has and one the caller may not see get
+the same answer (``badges.errors.UnknownRecipient``).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from badges import Actor, BadgeService, Evidence, Issuer, Verifier, load_keys
 from badges import images, ob2, ob3
 from badges.errors import BadgeError, BadImage, UnknownAward
 from graph.accounts import ANONYMOUS
+from badges.service import ISSUER_ROLES
 from graph.errors import MaarifaError, PermissionDenied
 
 from . import badgr_requests as bodies
@@ -291,7 +296,9 @@ def _principal():
 
 
 def issuer_scope(view):
-    """A token with the trainer (or admin) role, as Badgr's rw:issuer scope."""
+    """A token with the trainer or admin role, as Badgr's ``rw:issuer`` scope, for reading as for
+    writing: the assertion lists carry every recipient's salted e-mail hash, which anyone holding
+    them could match against addresses offline, so a member's token reads nothing here (403)."""
     @wraps(view)
     def wrapper(*args, **kwargs):
         g.principal = _principal()
@@ -299,6 +306,9 @@ def issuer_scope(view):
             error = PermissionDenied("authentication required: get a token from POST /o/token")
             error.http_status = 401
             raise error
+        if g.principal.role not in ISSUER_ROLES:
+            raise PermissionDenied(f"the Badgr API needs a trainer or admin token (this token has the role "
+                                   f"{g.principal.role})")
         return view(*args, **kwargs)
     return wrapper
 
@@ -398,8 +408,6 @@ def issuer_badgeclasses(entity_id):
 @issuer_scope
 def create_badgeclass(entity_id):
     _check_issuer(entity_id)
-    if not _actor().may_issue_by_hand:
-        raise PermissionDenied("creating badge classes needs a trainer or admin token")
     body = bodies.json_body(bodies.CREATE_BADGE_CLASS)
     name = body["name"].strip()
     if not name:
@@ -439,14 +447,14 @@ def badgeclass_detail(entity_id):
 def badgeclass_assertions(entity_id):
     svc = service()
     badge = svc.badge_class(entity_id)
-    return envelope([_assertion_json(a) for a in svc.awards(badge)])
+    return envelope([_assertion_json(a) for a in svc.awards(badge, actor=_actor())])
 
 
 @badgr.get("/v2/issuers/<entity_id>/assertions")
 @issuer_scope
 def issuer_assertions(entity_id):
     _check_issuer(entity_id)
-    return envelope([_assertion_json(a) for a in service().awards()])
+    return envelope([_assertion_json(a) for a in service().awards(actor=_actor())])
 
 
 @badgr.post("/v2/badgeclasses/<entity_id>/assertions")
@@ -456,7 +464,7 @@ def issue_assertion(entity_id):
     body = bodies.json_body(bodies.ISSUE)
     recipient = body["recipient"]
     badge = svc.badge_class(entity_id)
-    person = svc.person_by_identity(str(recipient["identity"]), str(recipient.get("type") or "email"))
+    person = svc.person_by_identity(str(recipient["identity"]), str(recipient.get("type") or "email"), actor=_actor())
     evidence = [Evidence(url=str(item.get("url") or "") or None, narrative=str(item.get("narrative") or "") or None)
                 for item in body.get("evidence") or [] if isinstance(item, dict)]
     if body.get("narrative"):  # Badgr's assertion-level narrative
@@ -468,7 +476,7 @@ def issue_assertion(entity_id):
 @badgr.get("/v2/assertions/<entity_id>")
 @issuer_scope
 def assertion_detail(entity_id):
-    return envelope([_assertion_json(service().award(entity_id))])
+    return envelope([_assertion_json(service().award(entity_id, _actor()))])
 
 
 @badgr.delete("/v2/assertions/<entity_id>")

@@ -99,7 +99,7 @@ def test_revocation_forms_badgr_accepts(node):
     node.client.delete(f"/v2/assertions/{with_reason.id}", headers=headers, json={"revocation_reason": "typo"})
     assert node.service.award(with_reason.id).revocation_reason == "typo"
 
-    first, second = node.service.issue("commons", "cy").award, node.service.issue("licensing", "cy").award
+    first, second = node.service.issue("commons", "dee").award, node.service.issue("licensing", "dee").award
     top_level = node.client.post("/v2/assertions/revoke", headers=headers, json=[
         {"entityId": first.id, "revocationReason": "wrong person"}, {"entityId": "0" * 32}])
     assert top_level.status_code == 200

@@ -36,7 +36,7 @@ def test_issues_fetches_and_revokes_one_assertion(live_node, client):
 
 def test_revokes_many_with_a_top_level_array(live_node, client):
     first = BadgeClass(client, "licensing").issue("ada@example.org", notify=False)
-    second = BadgeClass(client, "commons").issue("cy@example.org", notify=False)
+    second = BadgeClass(client, "commons").issue("dee@example.org", notify=False)
     response = client.revoke_assertions([first.entityId, second.entityId], reason="issued to the wrong class")
     assert [r["revoked"] for r in response["result"]] == [True, True]
     for assertion in (first, second):
@@ -45,17 +45,24 @@ def test_revokes_many_with_a_top_level_array(live_node, client):
 
 
 def test_lists_issuer_badge_classes_and_assertions(live_node, client):
-    issued = BadgeClass(client, "licensing").issue("cy@example.org", notify=False)
+    from badges import Actor
+
+    issued = BadgeClass(client, "licensing").issue("dee@example.org", notify=False)
+    private = live_node.service.issue("commons", "cy").award  # by an admin: a trainer may not see cy
     issuer = client.fetch_issuer()[0]
     assert isinstance(issuer, Issuer) and issuer.entityId == "node"
     assert sorted(b.entityId for b in issuer.fetch_badgeclasses()) == ["commons", "licensing"]
     assert sorted(b.entityId for b in client.fetch_badgeclass()) == ["commons", "licensing"]
     listed = {a.entityId for a in issuer.fetch_assertions()}
-    assert issued.entityId in listed and listed == {a.id for a in live_node.service.awards()}
+    trainer = Actor("badgrclient-script", "trainer")
+    assert issued.entityId in listed and listed == {a.id for a in live_node.service.awards(actor=trainer)}
+    assert private.id not in listed and private.id in {a.id for a in live_node.service.awards()}
 
 
 def test_errors_reach_the_client_as_api_errors(client):
     with pytest.raises(APIError, match="no person"):
         BadgeClass(client, "commons").issue("nobody@example.org", notify=False)
+    with pytest.raises(APIError, match="no person"):  # a private person: the same answer as nobody
+        BadgeClass(client, "licensing").issue("cy@example.org", notify=False)
     with pytest.raises(APIError, match="already revoked|no badge award"):
         Assertion(client, "0" * 32).revoke("x")

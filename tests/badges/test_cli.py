@@ -58,7 +58,7 @@ def test_issue_verify_revoke(cli, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (("badge", "issue", "nope", "ada"), "no badge class 'nope'"),
-    (("badge", "issue", "commons", "zed"), "no person with username 'zed'"),
+    (("badge", "issue", "commons", "zed"), "no person you may issue badges to is identified by 'zed'"),
     (("badge", "revoke", "0" * 32, "--reason", "x"), "no badge award"),
 ])
 def test_user_errors_are_one_line(cli, args, message):

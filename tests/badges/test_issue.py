@@ -71,7 +71,8 @@ def test_revoke_marks_the_award_and_unverifies_the_claims(service, badge_store):
 
 @pytest.mark.parametrize("badge, user, actor, error, message", [
     ("nope", "ada", TRAINER, UnknownBadge, "no badge class 'nope'"),
-    ("commons", "zed", TRAINER, UnknownRecipient, "no person with username 'zed'"),
+    ("commons", "zed", TRAINER, UnknownRecipient, "no person you may issue badges to is identified by 'zed'"),
+    ("commons", "cy", TRAINER, UnknownRecipient, "no person you may issue badges to is identified by 'cy'"),
     ("licensing", "bo", ORGANIZER, NotAllowed, "has not completed the training 'Licensing on Commons'"),
     ("licensing", "bo", Actor("anonymous", None), NotAllowed, "trainer token"),
 ])

@@ -108,7 +108,8 @@ def test_badgr_issue_list_get_and_revoke(node):
 
 
 @pytest.mark.parametrize("role, badge, identity, status, message", [
-    ("organizer", "licensing", "ada@example.org", 403, "has not completed"),
+    ("organizer", "licensing", "ada@example.org", 403, "needs a trainer or admin token"),
+    ("member", "licensing", "ada@example.org", 403, "needs a trainer or admin token"),
     ("trainer", "nope", "ada@example.org", 404, "no badge class"),
     ("trainer", "commons", "zed@example.org", 404, "no person"),
 ])

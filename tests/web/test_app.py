@@ -29,7 +29,7 @@ def test_health_reports_store_and_index(client):
     assert response.status_code == 200
     body = response.get_json()
     assert body["store"]["ok"] is True and body["store"]["quads"] == 0
-    assert "lag" in body["index"]
+    assert body["index"]["behind"] == 0 and body["index"]["position"] == body["store"]["feed_head"]
 
 
 def test_home_page_has_a_labelled_search_box_and_security_headers(client):

@@ -28,8 +28,10 @@ def _actor() -> Actor:
 
 
 def _recent():
+    """The latest awards of the people this account may see (a trainer: not private people's)."""
     rows = services().store.select(
-        "SELECT ?a ?on WHERE { ?a a mf:Award ; obi:issuedOn ?on } ORDER BY DESC(?on) LIMIT %d" % RECENT)
+        "SELECT ?a ?on WHERE { ?a a mf:Award ; obi:issuedOn ?on } ORDER BY DESC(?on) LIMIT %d" % RECENT,
+        access=_actor().sees)
     out = []
     for r in rows:
         try:
