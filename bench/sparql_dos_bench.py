@@ -4,7 +4,8 @@
 
 The node: the demo's data (``maarifa demo --no-serve`` into a fresh data directory, or
 ``--data-dir`` to reuse one), served by ``maarifa serve`` in its own process with the default
-settings (waitress with 8 threads, 2 query workers, ``sparql_timeout`` 10 s), as in production.
+settings (waitress with 8 threads, 2 shared query workers and the fast lane's one,
+``sparql_timeout`` 10 s), as in production.
 
 Two phases of ``--seconds`` each, in the same run:
 
