@@ -13,6 +13,8 @@ class MaarifaError(Exception):
     """An error caused by the user's input or environment, with a readable message."""
 
     http_status = 400
+    # seconds after which the same request may succeed (HTTP ``Retry-After``, RFC 9110 10.2.3)
+    retry_after: int | None = None
 
 
 class StoreMissing(MaarifaError):
@@ -160,7 +162,35 @@ class ValidationFailed(MaarifaError):
 
 
 class ServiceBusy(MaarifaError):
+    """Every worker (or every place for this kind of request) is taken: answered at once, never queued."""
+
     http_status = 503
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TooManyRequests(MaarifaError):
+    """One client asked for more than its share (RFC 6585, 4): its rate, its concurrency, or its
+    cool-down after a query that had to be stopped."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class QueryPreempted(MaarifaError):
+    """A running query stopped to give its worker to another client's query."""
+
+    http_status = 503
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the query was stopped after {seconds:.1f} s to make room for another client's query "
+                         f"(every query worker was busy)")
+        self.seconds = seconds
 
 
 class QueryRefused(MaarifaError):

@@ -23,6 +23,7 @@ import requests
 
 from .changes import SourceGraphs
 from .errors import MaarifaError, NotFound, ValidationFailed
+from .query import TRUNCATED_BY_HEADER, TRUNCATED_HEADER
 from .replica import HARVEST_IMPORTER
 from .sparql_guard import normalize_endpoint
 from .store import GraphStore
@@ -69,15 +70,36 @@ class PeerList:
         os.replace(tmp, self.path)
 
 
-def _sparql(endpoint: str, query: str, accept: str, timeout: float) -> requests.Response:
-    try:
-        response = requests.post(endpoint, data={"query": query}, timeout=timeout,
-                                 headers={"Accept": accept, "User-Agent": USER_AGENT})
-    except requests.RequestException as exc:
-        raise MaarifaError(f"{endpoint} did not answer: {exc.__class__.__name__}") from None
+HARVEST_RETRIES = 3  # a harvest reads many pages: it waits out a peer's Retry-After this often
+MAX_RETRY_WAIT = 60.0  # seconds; a peer asking for longer is not waited for
+
+
+def _sparql(endpoint: str, query: str, accept: str, timeout: float, retries: int = 0) -> requests.Response:
+    """A peer's answer; with ``retries``, a 429 or 503 with ``Retry-After`` (a peer's per-client
+    limits, web/sparql.py) is waited out and asked again."""
+    while True:
+        try:
+            response = requests.post(endpoint, data={"query": query}, timeout=timeout,
+                                     headers={"Accept": accept, "User-Agent": USER_AGENT})
+        except requests.RequestException as exc:
+            raise MaarifaError(f"{endpoint} did not answer: {exc.__class__.__name__}") from None
+        wait = _retry_after(response)
+        if response.status_code == 200 or retries <= 0 or wait is None or wait > MAX_RETRY_WAIT:
+            break
+        retries -= 1
+        time.sleep(wait)
     if response.status_code != 200:
         raise MaarifaError(f"{endpoint} answered {response.status_code}: {response.text[:200]}")
     return response
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    if response.status_code not in (429, 503):
+        return None
+    try:
+        return float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
 
 
 PEER_GRAPHS = """SELECT ?graph ?checksum WHERE { GRAPH ?provenance {
@@ -113,23 +135,29 @@ def _source_name(endpoint: str, graph: str) -> str:
     return f"harvest-{digest}"
 
 
-TRUNCATED_HEADER = "Maarifa-Results-Truncated"  # web/sparql.py: the result limit a response was cut at
-
-
 def _all_pages(endpoint: str, query: str, order: str, accept: str, count, timeout: float) -> list:
     """Every answer of a query, however many: a peer cuts an answer at its result limit
-    (``query_result_limit``, 10,000 by default, and says so in a header), so a longer one is
-    read again in pages of that size, in a fixed order (SPARQL 1.1 Query, 15.4: only ORDER BY
-    makes OFFSET pages stable). ``count`` turns a response into its list of answers."""
-    response = _sparql(endpoint, query, accept, timeout)
+    (``query_result_limit`` rows, 10,000 by default, or ``sparql_max_result_bytes``, and says
+    which in its headers), so a longer one is read again in pages, in a fixed order (SPARQL
+    1.1 Query, 15.4: only ORDER BY makes OFFSET pages stable): pages of the row limit, or of
+    as many answers as fitted in the bytes. ``count`` turns a response into its list of answers."""
+    response = _sparql(endpoint, query, accept, timeout, retries=HARVEST_RETRIES)
     limit = response.headers.get(TRUNCATED_HEADER)
     if not limit:
         return count(response)
-    page, answers = int(limit), []
+    by_bytes = response.headers.get(TRUNCATED_BY_HEADER) == "bytes"
+    page, answers = len(count(response)) if by_bytes else int(limit), []
     while True:
-        chunk = count(_sparql(endpoint, f"{query} ORDER BY {order} LIMIT {page} OFFSET {len(answers)}",
-                              accept, timeout))
+        if page < 1:
+            raise MaarifaError(f"{endpoint}: answer {len(answers) + 1} of {query!r} alone is longer than the "
+                               f"peer's result limit of {limit} bytes")
+        response = _sparql(endpoint, f"{query} ORDER BY {order} LIMIT {page} OFFSET {len(answers)}",
+                           accept, timeout, retries=HARVEST_RETRIES)
+        chunk = count(response)
         answers += chunk
+        if response.headers.get(TRUNCATED_BY_HEADER) == "bytes":
+            page = len(chunk)  # the next pages are as long as what fitted: the bytes run out first
+            continue
         if len(chunk) < page:
             return answers
 

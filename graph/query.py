@@ -20,6 +20,9 @@ from ontology import PREFIXES
 from .catalog import CATALOG_QUERY
 from .errors import QueryError, QueryTimeout
 
+# a result cut at a limit says so: the limit, and which one ("rows" or "bytes")
+TRUNCATED_HEADER = "Maarifa-Results-Truncated"
+TRUNCATED_BY_HEADER = "Maarifa-Results-Truncated-By"
 RESULT_FORMATS = {"json", "xml", "csv", "tsv"}
 GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
                  "jsonld": ox.RdfFormat.JSON_LD, "nquads": ox.RdfFormat.N_QUADS}
@@ -29,7 +32,11 @@ GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPL
 class QueryOutput:
     body: bytes
     kind: str  # "solutions" | "graph" | "boolean"
-    truncated: bool = False
+    truncated_by: str | None = None  # "rows" or "bytes": which limit cut the result
+
+    @property
+    def truncated(self) -> bool:
+        return self.truncated_by is not None
 
 
 def _term_json(term) -> dict:
@@ -69,28 +76,59 @@ def _csv_field(term) -> str:
     return text
 
 
-def write_solutions(variables: list[str], rows: list[list], fmt: str) -> bytes:
-    """SPARQL 1.1 Query Results in JSON, XML, CSV or TSV."""
-    if fmt == "json":
-        bindings = [{v: _term_json(t) for v, t in zip(variables, row) if t is not None} for row in rows]
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+class _SolutionWriter:
+    """SPARQL 1.1 Query Results in JSON, XML, CSV or TSV, one row at a time, so a result can
+    be cut at a row boundary when it reaches a byte limit."""
+
+    def __init__(self, variables: list[str], fmt: str):
+        self.variables = variables
+        if fmt == "json":
+            self.head = json.dumps({"head": {"vars": variables}, "results": {"bindings": []}},
+                                   ensure_ascii=False)[:-3].encode()  # up to the bindings' "["
+            self.separator, self.tail = b", ", b"]}}"
+            self.row = self._json_row
+        elif fmt == "xml":
+            head = "".join(f'<variable name="{v}"/>' for v in variables)
+            self.head = (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                         f"<head>{head}</head><results>").encode()
+            self.separator, self.tail = b"", b"</results></sparql>\n"
+            self.row = self._xml_row
+        elif fmt == "csv":
+            self.head, self.separator, self.tail = (",".join(variables) + "\r\n").encode(), b"", b""
+            self.row = lambda row: (",".join(_csv_field(t) for t in row) + "\r\n").encode()
+        elif fmt == "tsv":
+            self.head, self.separator, self.tail = ("\t".join("?" + v for v in variables) + "\n").encode(), b"", b""
+            self.row = lambda row: ("\t".join(str(t) if t is not None else "" for t in row) + "\n").encode()
+        else:
+            raise QueryError(f"unknown result format {fmt!r}; use one of {', '.join(sorted(RESULT_FORMATS))}")
+
+    def _json_row(self, row: list) -> bytes:
+        return json.dumps({v: _term_json(t) for v, t in zip(self.variables, row) if t is not None},
                           ensure_ascii=False).encode()
-    if fmt == "xml":
-        head = "".join(f'<variable name="{v}"/>' for v in variables)
-        body = "".join(
-            "<result>" + "".join(f'<binding name="{v}">{_term_xml(t)}</binding>'
-                                 for v, t in zip(variables, row) if t is not None) + "</result>"
-            for row in rows)
-        return (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                f"<head>{head}</head><results>{body}</results></sparql>\n").encode()
-    if fmt == "csv":
-        lines = [",".join(variables)] + [",".join(_csv_field(t) for t in row) for row in rows]
-        return ("\r\n".join(lines) + "\r\n").encode()
-    if fmt == "tsv":
-        lines = ["\t".join("?" + v for v in variables)] + [
-            "\t".join(str(t) if t is not None else "" for t in row) for row in rows]
-        return ("\n".join(lines) + "\n").encode()
-    raise QueryError(f"unknown result format {fmt!r}; use one of {', '.join(sorted(RESULT_FORMATS))}")
+
+    def _xml_row(self, row: list) -> bytes:
+        return ("<result>" + "".join(f'<binding name="{v}">{_term_xml(t)}</binding>'
+                                     for v, t in zip(self.variables, row) if t is not None) + "</result>").encode()
+
+
+def write_solutions(variables: list[str], rows, fmt: str, *, limit: int | None = None,
+                    max_bytes: int | None = None) -> tuple[bytes, str | None]:
+    """The serialised result of at most ``limit`` rows and ``max_bytes`` bytes, cut at a row
+    boundary; and which limit cut it (``"rows"``, ``"bytes"``) or None."""
+    writer = _SolutionWriter(variables, fmt)
+    parts, size, cut = [writer.head], len(writer.head) + len(writer.tail), None
+    for n, row in enumerate(rows):
+        if limit is not None and n >= limit:
+            cut = "rows"
+            break
+        part = (writer.separator if n else b"") + writer.row(row)
+        if max_bytes is not None and size + len(part) > max_bytes:
+            cut = "bytes"
+            break
+        parts.append(part)
+        size += len(part)
+    parts.append(writer.tail)
+    return b"".join(parts), cut
 
 
 def write_boolean(value: bool, fmt: str) -> bytes:
@@ -113,8 +151,10 @@ def in_query_order(variables: list[str], order: tuple[str, ...] | None) -> list[
 
 def execute(store: ox.Store, sparql: str, *, fmt: str, graph_fmt: str, limit: int,
             default_graph: list | None, named_graphs: list | None, base_iri: str | None = None,
-            variable_order: tuple[str, ...] | None = None) -> QueryOutput:
-    """Run a query; ``default_graph``/``named_graphs`` None leave the query's own dataset (FROM)."""
+            variable_order: tuple[str, ...] | None = None, max_bytes: int | None = None) -> QueryOutput:
+    """Run a query; ``default_graph``/``named_graphs`` None leave the query's own dataset (FROM).
+    The result holds at most ``limit`` rows (or triples) and ``max_bytes`` bytes; rows are read
+    from the engine only as long as they fit."""
     try:
         result = store.query(sparql, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs,
                              prefixes=PREFIXES)
@@ -124,29 +164,47 @@ def execute(store: ox.Store, sparql: str, *, fmt: str, graph_fmt: str, limit: in
         raise QueryError(f"the query failed: {exc}") from None
     if isinstance(result, ox.QuerySolutions):
         variables = in_query_order([v.value for v in result.variables], variable_order)
-        rows, truncated = [], False
-        for solution in result:
-            if len(rows) >= limit:
-                truncated = True
-                break
-            rows.append([solution[v] for v in variables])
-        return QueryOutput(write_solutions(variables, rows, fmt), "solutions", truncated)
+        rows = ([solution[v] for v in variables] for solution in result)
+        body, cut = write_solutions(variables, rows, fmt, limit=limit, max_bytes=max_bytes)
+        return QueryOutput(body, "solutions", cut)
     if isinstance(result, ox.QueryBoolean):
         return QueryOutput(write_boolean(bool(result), fmt), "boolean")
-    triples, truncated = [], False
-    for triple in result:
-        if len(triples) >= limit:
-            truncated = True
-            break
-        triples.append(triple)
     rdf_format = GRAPH_FORMATS.get(graph_fmt)
     if rdf_format is None:
         raise QueryError(f"unknown graph format {graph_fmt!r}; use one of {', '.join(sorted(GRAPH_FORMATS))}")
     if rdf_format == ox.RdfFormat.N_QUADS:
         rdf_format = ox.RdfFormat.N_TRIPLES
-    body = ox.serialize(triples, format=rdf_format,
-                        prefixes=PREFIXES if rdf_format == ox.RdfFormat.TURTLE else None)
-    return QueryOutput(body, "graph", truncated)
+    body, cut = write_triples(result, rdf_format, limit=limit, max_bytes=max_bytes)
+    return QueryOutput(body, "graph", cut)
+
+
+def _serialize_triples(triples: list, rdf_format) -> bytes:
+    return ox.serialize(triples, format=rdf_format, prefixes=PREFIXES if rdf_format == ox.RdfFormat.TURTLE else None)
+
+
+def write_triples(triples, rdf_format, *, limit: int, max_bytes: int | None = None) -> tuple[bytes, str | None]:
+    """At most ``limit`` triples serialised in ``rdf_format`` within ``max_bytes``, cut at a
+    triple boundary; and which limit cut them (``"rows"``, ``"bytes"``) or None.
+
+    Triples are read while their N-Triples form fits (Turtle is no longer, with prefixes
+    usually shorter); a format that comes out longer (JSON-LD) is cut again in proportion
+    until it fits."""
+    kept, size, cut = [], 0, None
+    for triple in triples:
+        if len(kept) >= limit:
+            cut = "rows"
+            break
+        if max_bytes is not None:
+            size += len(str(triple).encode()) + 3  # " .\n"
+            if size > max_bytes:
+                cut = "bytes"
+                break
+        kept.append(triple)
+    body = _serialize_triples(kept, rdf_format)
+    while max_bytes is not None and len(body) > max_bytes and kept:
+        kept = kept[:min(len(kept) - 1, int(len(kept) * max_bytes / len(body)))]
+        body, cut = _serialize_triples(kept, rdf_format), "bytes"
+    return body, cut
 
 
 def _active_graphs(store: ox.Store, access: list[str]) -> list[ox.NamedNode]:

@@ -9,13 +9,16 @@ engine runs it:
   people expect them as they appear in the query (SPARQL 1.1 Query, 18.2.1 leaves it open);
 - whether it names its **own dataset** (FROM / FROM NAMED), which the protocol's
   ``default-graph-uri`` / ``named-graph-uri`` override (Protocol 2.1.4);
+- whether it is **light** (``is_light``: SELECT or ASK over at most one triple pattern, no
+  path; one scan of the data at most), which lets it run on the fast lane that runaway
+  queries never reach; known before the query takes a web thread's place;
 - its **SERVICE targets**: pyoxigraph performs ``SERVICE`` calls itself, to any URL, so a
   query that mentions SERVICE is parsed (rdflib's SPARQL 1.1 parser) and refused unless each
   ``SERVICE`` names an allow-listed endpoint. ``SERVICE ?var`` is refused outright: its
   target is only known while the query runs. A query that mentions SERVICE and cannot be
   parsed here is refused too, rather than handed to the engine unchecked.
 
-The first three come from the query's tokens (sparql_lexer.py); when the tokens do not show
+The first four come from the query's tokens (sparql_lexer.py); when the tokens do not show
 a form (a malformed query), the engine's parser, the authority, reports the error or its
 answer tells the form.
 """
@@ -92,6 +95,11 @@ def inspect_query(sparql: str, *, base_iri: str | None, allowed_endpoints: set[s
         check_services(service_targets(parsed, base_iri), allowed_endpoints)
     shape = query_shape(_unescape(sparql))
     return InspectedQuery(form=shape.form, variable_order=shape.star_variables, names_dataset=shape.names_dataset)
+
+
+def is_light(sparql: str) -> bool:
+    """SELECT or ASK over at most one triple pattern (sparql_lexer.single_pattern)."""
+    return query_shape(_unescape(sparql)).light
 
 
 def star_variable_order(sparql: str) -> tuple[str, ...] | None:

@@ -51,6 +51,7 @@ class QueryShape:
     form: str | None  # SELECT | ASK | CONSTRUCT | DESCRIBE, or None when the text does not say
     star_variables: tuple[str, ...] | None  # SELECT *: variables in order of first appearance
     names_dataset: bool  # FROM / FROM NAMED (a keyword that occurs nowhere else in a query)
+    light: bool = False  # its pattern is at most one triple pattern (see single_pattern)
 
 
 def query_shape(sparql: str) -> QueryShape:
@@ -68,4 +69,37 @@ def query_shape(sparql: str) -> QueryShape:
             rest = rest[1:]
         if rest and rest[0].text == "*":
             star = tuple(dict.fromkeys(t.text[1:] for t in rest if t.kind == "var"))
-    return QueryShape(form, star, any(t.is_keyword("FROM") for t in found))
+    return QueryShape(form, star, any(t.is_keyword("FROM") for t in found),
+                      light=form in ("SELECT", "ASK") and single_pattern(found))
+
+
+# inside a group, outside parentheses: what joins a second triple pattern to the first
+# (. ; , and a blank node's [ ], SPARQL 1.1 Query 4.2) or makes a property path (9.1)
+_BEYOND_ONE_TRIPLE = {".", ";", ",", "[", "/", "|", "^", "*", "+", "?", "!"}
+
+
+def single_pattern(found: list[Token]) -> bool:
+    """Whether a query's WHERE clause is at most one plain triple pattern (with FILTER, BIND):
+    its work is one scan of the data, at most, whatever the data. Conservative: one group
+    only (a second ``{`` can be a join, UNION, OPTIONAL, EXISTS, subquery, GRAPH or VALUES),
+    no separator of a second triple and no property path; a numeric object with a decimal
+    point counts as "more" too. Used to admit the query to the fast lane (sparql_pool.py)."""
+    if sum(1 for t in found if t.kind == "other" and t.text == "{") != 1:
+        return False
+    opened = next(i for i, t in enumerate(found) if t.kind == "other" and t.text == "{")
+    depth = 0  # of parentheses, where FILTER and BIND put their expressions
+    group = found[opened + 1:]
+    for position, token in enumerate(group):
+        if token.kind != "other":
+            continue
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+        elif token.text == "}":
+            return depth == 0
+        elif depth == 0 and token.text in _BEYOND_ONE_TRIPLE:
+            trailing = token.text == "." and position + 1 < len(group) and group[position + 1].text == "}"
+            if not trailing:
+                return False
+    return False

@@ -18,7 +18,7 @@ from graph.errors import MaarifaError, ValidationFailed
 
 from . import wiring
 from .cli_base import MaarifaGroup, initialised_settings, settings_of
-from .settings import Settings
+from .settings import Settings, check_serving
 
 LOAD_IMPORTER = "maarifa.load"
 RESULT_FORMATS = ["json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld"]
@@ -206,9 +206,11 @@ def serve(ctx, host, port):
 def _serve(settings: Settings) -> None:
     import waitress
 
+    check_serving(settings)
     services = wiring.open_services(settings, f"maarifa serve on {settings.host}:{settings.port}")
     app = wiring.make_app(settings, services)
     services.start_background()
+    _ = services.public_queries  # the query workers are started before the first request
     click.echo(f"serving {settings.data_dir} on http://{settings.host}:{settings.port}/ (Ctrl-C stops)")
     try:
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,

@@ -49,6 +49,28 @@ class Settings:
     sparql_timeout: float = setting(10.0, "Seconds a public /sparql query may run before its worker process is killed.")
     sparql_workers: int = setting(2, "Worker processes running public SPARQL queries side by side.")
     sparql_max_query_bytes: int = setting(100_000, "Largest SPARQL query text /sparql accepts.")
+    sparql_max_result_bytes: int = setting(1_000_000, "Largest /sparql result (bytes, as sent); a longer one is cut at a "
+                                           "row boundary and says so in the Maarifa-Results-Truncated header.")
+    sparql_max_requests: int = setting(4, "Most /sparql requests served at once, each holding a web thread; more are "
+                                       "answered 503 at once. More than sparql_workers, fewer than threads.")
+    sparql_spare_workers: int = setting(1, "Query worker processes kept started and idle, so a query that stops a "
+                                        "runaway one never waits for a process to start.")
+    sparql_fast_lane_workers: int = setting(1, "Worker processes only for light /sparql queries (SELECT or ASK over at "
+                                            "most one triple pattern), which runaway queries never reach; 0: none.")
+    sparql_fast_lane_seconds: float = setting(1.0, "Seconds a light query may run on the fast lane; one still running "
+                                              "then runs again on the shared workers, and its client skips the fast "
+                                              "lane for sparql_cooldown_seconds.")
+    sparql_protected_seconds: float = setting(0.25, "A public query that has run less than this is never stopped to "
+                                              "make room for another client's query.")
+    sparql_client_concurrency: int = setting(1, "Most /sparql queries one client (address) runs at once; more are "
+                                             "answered 429.")
+    sparql_client_rate: str = setting("20/10 seconds", "Most /sparql queries one client (address) sends in a moving "
+                                      "window (COUNT/PERIOD, e.g. \"60 per minute\"); more are answered 429.")
+    sparql_cooldown_seconds: float = setting(60.0, "Seconds a client's queries are refused (429) after one of them had "
+                                             "to be stopped: at sparql_timeout, or as the oldest running query when "
+                                             "another client needed its worker.")
+    trusted_proxies: str = setting("", "Addresses or networks (comma-separated) of reverse proxies whose "
+                                   "X-Forwarded-For names the client; empty: the connecting address is the client.")
     republish_harvested: bool = setting(False, "Serve data harvested from peers on this node's public endpoint too.")
     federation_timeout: float = setting(2.0, "Seconds a federated search waits for each peer node.")
     search_backend: str = setting("embedded", "Search backend: embedded (SQLite FTS5 in the data directory), opensearch, or none.")
@@ -58,6 +80,12 @@ class Settings:
     opensearch_verify_tls: bool = setting(True, "Verify the OpenSearch cluster's TLS certificate.")
     opensearch_index_prefix: str = setting("maarifa", "Index and alias names start with this ({prefix}-{type}).")
     search_fallback: bool = setting(True, "Search the embedded index while OpenSearch is unreachable.")
+
+    @property
+    def sparql_fast_lane_places(self) -> int:
+        """Web threads light /sparql queries may hold beside sparql_max_requests: one per fast
+        worker and one for the query that stops the oldest (0 without a fast lane)."""
+        return self.sparql_fast_lane_workers + 1 if self.sparql_fast_lane_workers > 0 else 0
 
     @classmethod
     def names(cls) -> list[str]:
@@ -108,7 +136,43 @@ class Settings:
                     origins[f.name] = origin
                     break
         values["data_dir"] = data_dir if "data_dir" not in values else values["data_dir"]
-        return cls(**values), origins
+        settings = cls(**values)
+        _check_formats(settings)
+        return settings, origins
+
+
+def _check_formats(settings: Settings) -> None:
+    """Settings written in a notation of their own are read at start-up, not at the first request."""
+    from graph.sparql_admission import parse_networks, parse_rate
+
+    for name, read in (("sparql_client_rate", parse_rate), ("trusted_proxies", parse_networks)):
+        try:
+            read(getattr(settings, name))
+        except MaarifaError as exc:
+            raise MaarifaError(f"setting {name}: {exc}") from None
+
+
+def check_serving(settings: Settings) -> None:
+    """What ``maarifa serve`` needs of the settings together: /sparql holds a bounded share of
+    the web threads, and within it room for one query more than the workers run (the one that
+    stops the oldest runaway)."""
+    if settings.sparql_workers < 1:
+        raise MaarifaError(f"setting sparql_workers ({settings.sparql_workers}) must be at least 1")
+    if settings.sparql_max_requests <= settings.sparql_workers:
+        raise MaarifaError(f"setting sparql_max_requests ({settings.sparql_max_requests}) must be larger than "
+                           f"sparql_workers ({settings.sparql_workers}): a new query must be able to reach the "
+                           f"workers to stop the oldest running one")
+    if settings.sparql_max_requests >= settings.threads:
+        raise MaarifaError(f"setting sparql_max_requests ({settings.sparql_max_requests}) must be smaller than "
+                           f"threads ({settings.threads}): /sparql would hold every web thread")
+    fast = settings.sparql_fast_lane_places
+    if fast and settings.sparql_max_requests + fast >= settings.threads:
+        raise MaarifaError(f"settings sparql_max_requests ({settings.sparql_max_requests}) and the fast lane's "
+                           f"{fast} places (sparql_fast_lane_workers + 1) must add up to fewer than threads "
+                           f"({settings.threads}): /sparql would hold every web thread")
+    if settings.sparql_fast_lane_workers < 0 or (fast and settings.sparql_fast_lane_seconds <= 0):
+        raise MaarifaError("settings sparql_fast_lane_workers must be 0 or more and sparql_fast_lane_seconds "
+                           "more than 0")
 
 
 def _coerce(f, value):

@@ -34,6 +34,9 @@ class Services:
     replica: object = None  # graph.replica.PublicReplica
     peers: object = None  # graph.federation.PeerList
     _pool: object = None
+    _fast_lane: object = None
+    _public_queries: object = None
+    _starting: threading.Lock = field(default_factory=threading.Lock)  # the first requests arrive together
     _stop: list = field(default_factory=list)
     _peer_services: object = None
     _search_sync: object = None
@@ -59,12 +62,45 @@ class Services:
     @property
     def sparql_pool(self):
         """Worker processes for public SPARQL queries, started on first use."""
-        if self._pool is None:
-            from graph.sparql_pool import SparqlPool
-
-            self.sync_replica()
-            self._pool = SparqlPool(self.replica.snapshots_dir, size=self.settings.sparql_workers)
+        with self._starting:
+            if self._pool is None:
+                self._pool = self._start_pool()
         return self._pool
+
+    def _start_pool(self):
+        from graph.sparql_pool import SparqlPool
+
+        self.sync_replica()
+        conf = self.settings
+        if conf.sparql_fast_lane_workers > 0:
+            self._fast_lane = SparqlPool(self.replica.snapshots_dir, size=conf.sparql_fast_lane_workers,
+                                         spares=conf.sparql_spare_workers,
+                                         protected_seconds=conf.sparql_protected_seconds)
+        return SparqlPool(self.replica.snapshots_dir, size=conf.sparql_workers,
+                          spares=conf.sparql_spare_workers, protected_seconds=conf.sparql_protected_seconds)
+
+    @property
+    def fast_lane(self):
+        """The workers for light public queries (None when ``sparql_fast_lane_workers`` is 0)."""
+        _ = self.sparql_pool
+        return self._fast_lane
+
+    @property
+    def public_queries(self):
+        """The public endpoint's queries: per-client limits in front of the worker pool."""
+        from graph.sparql_admission import ClientLimits, ClientPolicy, PublicQueries
+
+        pool = self.sparql_pool
+        with self._starting:
+            if self._public_queries is None:
+                conf = self.settings
+                limits = ClientLimits(ClientPolicy(concurrency=conf.sparql_client_concurrency,
+                                                   rate=conf.sparql_client_rate,
+                                                   cooldown_seconds=conf.sparql_cooldown_seconds))
+                self._public_queries = PublicQueries(pool, limits, timeout=conf.sparql_timeout,
+                                                     fast_lane=self._fast_lane,
+                                                     fast_seconds=conf.sparql_fast_lane_seconds)
+        return self._public_queries
 
     def sync_replica(self) -> None:
         if self.replica.latest_snapshot() is None or self.store.feed.cursor("replica") == 0:
@@ -107,8 +143,9 @@ class Services:
         for thread, stop in self._stop:
             stop.set()
             thread.join(10)
-        if self._pool is not None:
-            self._pool.close()
+        for pool in (self._fast_lane, self._pool):
+            if pool is not None:
+                pool.close()
         self.search.close()
         self.replica.close()
         self.store.close()

@@ -7,8 +7,10 @@ from flask_babel import Babel, get_locale
 from werkzeug.exceptions import HTTPException
 
 from graph.errors import MaarifaError
+from graph.sparql_admission import parse_networks
 
 from . import accounts, api, core, openbadges, peers_api, sparql, views
+from .forwarded import ForwardedFor
 
 LOCALES = ("en", "es", "fr", "ar", "pt_BR")
 
@@ -38,7 +40,7 @@ def create_app(settings, services) -> Flask:
     app.register_blueprint(api.bp, url_prefix="/api")
     app.register_blueprint(peers_api.bp, url_prefix="/api")
     openbadges.register(app)
-    app.register_blueprint(sparql.bp)
+    sparql.init_app(app, settings)
 
     @app.errorhandler(MaarifaError)
     def service_error(error: MaarifaError):
@@ -66,6 +68,9 @@ def create_app(settings, services) -> Flask:
 
     views.register(app)  # the HTML UI (web/views)
     accounts.init_app(app, settings)  # session cookie, CSRF check on the UI's forms
+    trusted = parse_networks(settings.trusted_proxies)
+    if trusted:
+        app.wsgi_app = ForwardedFor(app.wsgi_app, trusted)
     return app
 
 

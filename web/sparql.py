@@ -7,6 +7,15 @@ description, and linked data for every ``{base}/id/...`` IRI.
   store); requests are read by sparql_protocol.py; 400 for a malformed request, 406 when no
   acceptable format exists, 503 when the time limit stops a query. Relative IRIs resolve
   against the endpoint's IRI, ``{base}/sparql``.
+- Limits (none of them makes a request wait): a client over its own limits (concurrency,
+  rate, cool-down after a stopped query; graph/sparql_admission.py) is answered 429, a
+  request beyond the endpoint's share of web threads (``sparql_max_requests``) or one that
+  finds no worker (graph/sparql_pool.py) 503, each with ``Retry-After`` (RFC 9110, 10.2.3).
+  A light query (graph/sparql_guard.is_light) tries the fast lane first, with web-thread
+  places of its own, so runaways holding every shared place and worker leave it a way in.
+  A result cut at ``query_result_limit`` rows or ``sparql_max_result_bytes`` bytes says so in
+  ``Maarifa-Results-Truncated`` (the limit) and ``Maarifa-Results-Truncated-By`` (``rows`` or
+  ``bytes``).
 - SPARQL 1.1 Service Description (https://www.w3.org/TR/sparql11-service-description/):
   ``GET /sparql`` without a query.
 - VoID (https://www.w3.org/TR/void/): ``/.well-known/void``.
@@ -14,12 +23,17 @@ description, and linked data for every ``{base}/id/...`` IRI.
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+
 from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.accounts import ANONYMOUS
-from graph.errors import MaarifaError, PermissionDenied
+from graph.errors import MaarifaError, PermissionDenied, ServiceBusy
+from graph.query import TRUNCATED_BY_HEADER, TRUNCATED_HEADER
 from graph.replica import dumps
-from graph.sparql_guard import inspect_query
+from graph.sparql_guard import inspect_query, is_light
 from graph.sparql_pool import QueryRequest
 from graph.sparql_update import ProtocolDataset, run_update
 
@@ -39,6 +53,44 @@ CONTENT_TYPE = {"json": "application/sparql-results+json", "xml": "application/s
                 "jsonld": "application/ld+json"}
 FORMAT_PARAM = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle",
                 "ntriples": "ntriples", "nt": "ntriples", "jsonld": "jsonld", "json-ld": "jsonld"}
+
+
+SHARES = "maarifa.sparql_shares"
+
+
+@dataclass(frozen=True)
+class _Share:
+    places: threading.BoundedSemaphore
+    size: int
+    what: str  # what the places are for, in the refusal
+
+
+def init_app(app, settings) -> None:
+    """The endpoint, and its share of the web server's threads: ``sparql_max_requests`` places,
+    and apart from them the fast lane's, so runaways holding every shared place leave light
+    queries a way in."""
+    def share(size: int, what: str) -> _Share:
+        return _Share(threading.BoundedSemaphore(size), size, what)
+
+    fast = settings.sparql_fast_lane_places
+    app.extensions[SHARES] = {False: share(settings.sparql_max_requests, "requests"),
+                              True: share(fast, "light queries") if fast else None}
+    app.register_blueprint(bp)
+
+
+@contextmanager
+def share_of_threads(light: bool = False):
+    """One of the endpoint's places (a light query's own ones if there are), or
+    :class:`ServiceBusy` at once: /sparql never holds more of the web threads than that,
+    whatever its clients send."""
+    shares = current_app.extensions[SHARES]
+    share = shares[light] or shares[False]
+    if not share.places.acquire(blocking=False):
+        raise ServiceBusy(f"this endpoint is answering {share.size} {share.what} already; try again shortly")
+    try:
+        yield
+    finally:
+        share.places.release()
 
 
 def services():
@@ -83,6 +135,13 @@ def _text(status: int, message: str) -> Response:
     return _cors(Response(message + "\n", status=status, mimetype="text/plain"))
 
 
+def _refusal(exc: MaarifaError) -> Response:
+    response = _text(exc.http_status, str(exc))
+    if exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @bp.route("/sparql", methods=["OPTIONS"])
 def preflight():
     return _cors(Response(status=204))
@@ -94,11 +153,21 @@ def endpoint():
         operation = read_request(request)
     except ProtocolError as exc:
         return _text(exc.status, str(exc))
-    if operation.update is not None:
-        return _update(operation)
-    if operation.query is None:
-        return service_description()
-    return _query(operation)
+    try:
+        if operation.query is None:
+            with share_of_threads():
+                return _update(operation) if operation.update is not None else service_description()
+        # the client's own limits first: they cost nothing, and a refused client takes no place
+        with services().public_queries.admit(_client()):
+            return _answer(operation)
+    except MaarifaError as exc:
+        return _refusal(exc)
+
+
+def _client() -> str:
+    """Who the per-client limits count: the connecting address (behind a trusted proxy, the
+    address it names: web/forwarded.py)."""
+    return request.remote_addr or "unknown"
 
 
 def _endpoint_iri() -> str:
@@ -114,7 +183,23 @@ def _offer(choices: dict[str, str], default: str) -> tuple[str | None, str]:
         return None, str(exc)
 
 
-def _query(operation: ProtocolRequest) -> Response:
+def _answer(operation: ProtocolRequest) -> Response:
+    """A light query tries the fast lane, holding one of its places only while there; every
+    other query, and a light one the fast lane did not answer, the shared workers."""
+    if is_light(operation.query) and services().public_queries.may_use_fast_lane(_client()):
+        try:
+            with share_of_threads(light=True):
+                answered = _query(operation, fast=True)
+            if answered is not None:
+                return answered
+        except ServiceBusy:
+            pass  # every light place is taken: the shared ones may not be
+    with share_of_threads():
+        return _query(operation)
+
+
+def _query(operation: ProtocolRequest, fast: bool = False) -> Response | None:
+    """The query's answer; None when ``fast`` and the fast lane did not answer it."""
     svc, conf = services(), settings()
     try:
         inspected = inspect_query(operation.query, base_iri=_endpoint_iri(), allowed_endpoints=set(svc.peers.urls()),
@@ -128,20 +213,26 @@ def _query(operation: ProtocolRequest) -> Response:
         return _text(406, result_problem)
     if inspected.returns_solutions is False and graph_fmt is None:
         return _text(406, graph_problem)
-    try:
-        out = svc.sparql_pool.run(QueryRequest(
-            operation.query, fmt=result_fmt or "json", graph_fmt=graph_fmt or "turtle",
-            limit=conf.query_result_limit, default_graphs=operation.default_graphs,
-            named_graphs=operation.named_graphs, query_dataset=inspected.names_dataset,
-            base_iri=_endpoint_iri(), variable_order=inspected.variable_order), timeout=conf.sparql_timeout)
-    except MaarifaError as exc:
-        return _text(exc.http_status, str(exc))
+    query = QueryRequest(
+        operation.query, fmt=result_fmt or "json", graph_fmt=graph_fmt or "turtle",
+        limit=conf.query_result_limit, max_bytes=conf.sparql_max_result_bytes,
+        default_graphs=operation.default_graphs, named_graphs=operation.named_graphs,
+        query_dataset=inspected.names_dataset, base_iri=_endpoint_iri(),
+        variable_order=inspected.variable_order)
+    if fast:
+        out = svc.public_queries.run_fast(query, client=_client())
+        if out is None:
+            return None
+    else:
+        out = svc.public_queries.run(query, client=_client())
     fmt = graph_fmt if out.kind == "graph" else result_fmt
     if fmt is None:
         return _text(406, graph_problem if out.kind == "graph" else result_problem)
     response = Response(out.body, status=200, content_type=CONTENT_TYPE[fmt])
-    if out.truncated:
-        response.headers["Maarifa-Results-Truncated"] = str(conf.query_result_limit)
+    if out.truncated_by:
+        limit = conf.query_result_limit if out.truncated_by == "rows" else conf.sparql_max_result_bytes
+        response.headers[TRUNCATED_HEADER] = str(limit)
+        response.headers[TRUNCATED_BY_HEADER] = out.truncated_by
     return _cors(response)
 
 

@@ -32,3 +32,28 @@ def test_query_shape(query, form, star, names_dataset):
 def test_iris_strings_and_comments_are_single_tokens():
     found = [(t.kind, t.text) for t in tokens('<a#b> "c # d" # e\n ex:f ?g')]
     assert found == [("iri", "<a#b>"), ("string", '"c # d"'), ("pname", "ex:f"), ("var", "?g")]
+
+
+@pytest.mark.parametrize("query, light", [
+    ("ASK {}", True),
+    ("SELECT * WHERE { ?s ?p ?o . }", True),
+    ("PREFIX ex: <http://e/#> SELECT ?s WHERE { ?s ex:a.b ?o FILTER(?o > 1.5) } ORDER BY ?s LIMIT 5", True),
+    ('SELECT (GROUP_CONCAT(?o) AS ?all) { ?s ?p "a { b . c" BIND(?o * 2 AS ?x) } GROUP BY ?s', True),
+    # the runaway of issue 12: a cross product of four patterns
+    ("SELECT (COUNT(*) AS ?c) WHERE {?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l}", False),
+    ("SELECT ?s WHERE { ?s ?p ?o ; ?q ?r }", False),
+    ("SELECT ?s WHERE { ?s ?p ?o , ?r }", False),
+    ("SELECT ?s WHERE { ?s ?p [ ?q ?r ] }", False),
+    ("SELECT ?s WHERE { ?s <p>* ?o }", False),
+    ("SELECT ?s WHERE { ?s <p>/<q> ?o }", False),
+    ("SELECT ?s WHERE { ?s ^<p> ?o }", False),
+    ("SELECT ?s WHERE { {?s ?p ?o} {?a ?b ?c} }", False),
+    ("SELECT ?s { ?s ?p ?o FILTER NOT EXISTS { ?s ?q ?r } }", False),
+    ("SELECT ?s { ?s ?p ?o } VALUES ?s { <a> }", False),
+    ("ASK { ?s ?p 1.5 }", False),  # a decimal's point reads as a separator: counted as more
+    ("CONSTRUCT WHERE { ?s ?p ?o }", False),
+    ("DESCRIBE <http://example.org/>", False),
+    ("SELECT ?s WHERE { ?s ?p ?o", False),  # unclosed: the engine reports it, the shared workers run it
+])
+def test_a_query_is_light_only_when_it_is_at_most_one_triple_pattern(query, light):
+    assert query_shape(query).light is light

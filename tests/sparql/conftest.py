@@ -19,6 +19,12 @@ from ..factories import person, taxonomy
 from ..served import Served, free_port
 
 
+# the tests here send many queries from one address, some at once: the per-client limits are
+# tested on their own, from many addresses, in tests/security/test_sparql_dos.py
+PERMISSIVE_CLIENT_LIMITS = {"sparql_client_rate": "100000/second", "sparql_client_concurrency": 16,
+                            "sparql_cooldown_seconds": 0.0}
+
+
 class LiveNode:
     """A node on a free port: werkzeug's threaded server by default (it shuts down cleanly
     from a test), or waitress, which ``maarifa serve`` uses (``waitress=True``)."""
@@ -27,7 +33,7 @@ class LiveNode:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = Settings.load({"data_dir": data_dir, "base_url": self.url, "sparql_timeout": 3.0,
-                                       **overrides}, environ={})
+                                       **PERMISSIVE_CLIENT_LIMITS, **overrides}, environ={})
         wiring.init_data_dir(self.settings)
         self.services = wiring.open_services(self.settings, "pytest node")
         self.store = self.services.store

@@ -203,22 +203,34 @@ def _linked_graphs(node: LiveNode) -> dict[str, list]:
     }
 
 
-@pytest.fixture(scope="module")
-def linked_pair(tmp_path_factory):
-    a = LiveNode(tmp_path_factory.mktemp("linked-a") / "data", sparql_timeout=20.0)
-    # a result limit far below the size of its graphs: every graph must be read in pages
-    b = LiveNode(tmp_path_factory.mktemp("linked-b") / "data", sparql_timeout=20.0, query_result_limit=4)
+def _pair(tmp_path_factory, name: str, **peer_limits) -> tuple[LiveNode, LiveNode]:
+    """Node A, and node B serving the linked graphs with ``peer_limits``; A allow-lists B."""
+    a = LiveNode(tmp_path_factory.mktemp(f"{name}-a") / "data", sparql_timeout=20.0)
+    b = LiveNode(tmp_path_factory.mktemp(f"{name}-b") / "data", sparql_timeout=20.0, **peer_limits)
     a.populate("alpha-")
     b.populate("beta-")
     change = Change()
-    for name, triples in _linked_graphs(b).items():
-        change.adding(b.store.logical_graph(name, "public"), triples)
+    for graph, triples in _linked_graphs(b).items():
+        change.adding(b.store.logical_graph(graph, "public"), triples)
     b.store.apply(change)
     b.services.sync_replica()
     a.services.peers.add(b.sparql)
+    return a, b
+
+
+@pytest.fixture(scope="module")
+def linked_pair(tmp_path_factory):
+    # a result limit far below the size of its graphs: every graph must be read in pages
+    a, b = _pair(tmp_path_factory, "linked", query_result_limit=4)
     yield a, b
     a.close()
     b.close()
+
+
+def _assert_every_triple_arrived(a: LiveNode, b: LiveNode) -> None:
+    for name, triples in _linked_graphs(b).items():
+        record = next(r for r in a.store.records() if r.label == f"{b.url}/graph/{name}/public from {b.sparql}")
+        assert _graph_triples(a, record) == {_key(*t) for t in triples}, name
 
 
 def _key(s, p, o) -> tuple:
@@ -236,14 +248,27 @@ def test_harvest_validates_a_peers_graphs_together(linked_pair):
     assert first.errors == [] and first.rejected == []
     graphs = {f"{b.url}/graph/{name}/public" for name in ("courses", "badges", "items", "learners")}
     assert graphs <= set(first.fetched)
-    # every triple arrived, though the peer answers at most 4 at a time
-    for name, triples in _linked_graphs(b).items():
-        record = next(r for r in a.store.records() if r.label == f"{b.url}/graph/{name}/public from {b.sparql}")
-        assert _graph_triples(a, record) == {_key(*t) for t in triples}, name
+    _assert_every_triple_arrived(a, b)  # though the peer answers at most 4 at a time
     # nothing changed: nothing fetched, nothing said
     again = harvest(a.store, b.sparql)
     assert (again.fetched, again.rejected, again.errors) == ([], [], [])
     assert graphs <= set(again.unchanged)
+
+
+def test_harvest_reads_a_peer_whose_answers_are_cut_by_bytes_in_pages(tmp_path_factory):
+    """Issue 12, item 9: a peer's byte limit cuts its answers long before its row limit; the
+    harvest pages at what fitted, and waits out the peer's per-client rate limit (429)."""
+    a, b = _pair(tmp_path_factory, "bytes", sparql_max_result_bytes=700, sparql_client_rate="8/2 seconds")
+    try:
+        cut = requests.post(b.sparql, data={"query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH "
+                                                      f"<{b.url}/graph/learners/public> {{ ?s ?p ?o }} }}"}, headers={"Accept": "application/n-triples"})
+        assert cut.headers["Maarifa-Results-Truncated-By"] == "bytes"
+        report = harvest(a.store, b.sparql)
+        assert report.errors == [] and report.rejected == []
+        _assert_every_triple_arrived(a, b)
+    finally:
+        a.close()
+        b.close()
 
 
 def test_a_real_violation_in_the_union_is_reported_and_nothing_is_stored(linked_pair):
