@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
@@ -28,10 +27,10 @@ from maarifa import wiring
 from maarifa.settings import Settings
 from ontology import DCT, MF, RDF
 from search import Query, search
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "opensearch.sh"
-WAIT = 300  # seconds the feed may take to catch up on a loaded machine; a wait, not an assertion
 #: more single changes than the indexer reads in one batch (200): the old fallback only ever
 #: received the first batch, because the cursor could not move past an unreachable OpenSearch
 SMALL_CHANGES = 230
@@ -82,18 +81,6 @@ def health(client) -> dict:
     response = client.get("/health")
     assert response.status_code == 200
     return response.get_json()
-
-
-def wait_for(what: str, read, done):
-    """Poll ``read()`` until ``done(value)``; fail, showing the last value, after WAIT seconds."""
-    deadline = time.monotonic() + WAIT
-    while True:
-        value = read()
-        if done(value):
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} did not happen within {WAIT}s; last: {value}")
-        time.sleep(0.2)
 
 
 def top(backend, text: str, lang: str, k: int = 3) -> list[str]:

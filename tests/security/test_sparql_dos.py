@@ -35,6 +35,7 @@ from maarifa.cli import main
 from maarifa.settings import Settings
 
 from ..sparql.conftest import LiveNode
+from ..waiting import wait_until
 
 # six unconstrained patterns over the test data: 100^6 solutions, far beyond any time limit here
 RUNAWAY = "SELECT (COUNT(*) AS ?c) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o . ?p ?q ?r }"
@@ -71,15 +72,6 @@ def get(node: LiveNode, path: str, source: str = "127.0.0.1", headers: dict | No
 def sparql(node: LiveNode, query: str, source: str, accept: str = "application/sparql-results+json",
            headers: dict | None = None) -> Answer:
     return get(node, "/sparql?" + urllib.parse.urlencode({"query": query}), source, {"Accept": accept, **(headers or {})})
-
-
-def wait_until(condition, what: str, attempts: int = 600) -> None:
-    """Poll the node's state (not a timing assertion: how long it takes is not checked)."""
-    for _ in range(attempts):
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"never happened: {what}")
 
 
 class Runaways:

@@ -6,12 +6,13 @@ import csv
 import io
 import json
 import threading
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
 import requests
 from SPARQLWrapper import JSON, SPARQLWrapper
+
+from tests.waiting import wait_until
 
 PEOPLE = "SELECT ?u WHERE { ?p a <https://w3id.org/maarifa/ns#Person> ; <https://w3id.org/maarifa/ns#username> ?u } ORDER BY ?u"
 
@@ -146,20 +147,18 @@ def test_a_runaway_query_is_stopped_and_does_not_block_others(node):
         assert requests.get(node.sparql, params={"query": PEOPLE}).status_code == 200
 
     def slow():
-        started = time.monotonic()
         outcome["response"] = requests.get(node.sparql, params={"query": cartesian})
-        outcome["seconds"] = time.monotonic() - started
 
     runner = threading.Thread(target=slow)
     runner.start()
-    time.sleep(0.3)
-    started = time.monotonic()
+    pool = node.services.sparql_pool
+    wait_until(lambda: pool.running() == 1, "the runaway query running in a worker")
+    # answered while the runaway still holds its worker: nothing waited for it
     assert requests.get(node.sparql, params={"query": PEOPLE}).status_code == 200
     assert requests.get(f"{node.url}/health").status_code == 200
-    assert time.monotonic() - started < 2.5, "a concurrent query waited for the runaway one"
-    runner.join(30)
+    assert pool.running() == 1 and runner.is_alive(), "the runaway ended before the other requests were answered"
+    runner.join(60)
     assert outcome["response"].status_code == 503 and "did not finish within 3 s" in outcome["response"].text
-    assert outcome["seconds"] < 10
     # the killed worker was replaced
     assert usernames(requests.get(node.sparql, params={"query": PEOPLE}).json()) == ["open"]
 
