@@ -21,6 +21,7 @@ from .fetch import MAX_DOCUMENT_BYTES
 
 OB2_ALGORITHMS = ("RS256",)
 VC_JWT_ALGORITHMS = ("EdDSA", "Ed25519")
+MIN_RSA_BITS = 2048
 #: algorithm -> (the cryptography public key class it verifies with, the joserfc key class)
 _KEYS = {"RS256": (rsa.RSAPublicKey, RSAKey), "EdDSA": (ed25519.Ed25519PublicKey, OKPKey),
          "Ed25519": (ed25519.Ed25519PublicKey, OKPKey)}
@@ -83,6 +84,10 @@ def verify(token: str, public_key, algorithms: tuple[str, ...]) -> dict:
     public_class, joserfc_class = _KEYS[alg]
     if not isinstance(public_key, public_class):
         raise ValueError(f"a {alg} signature cannot be checked with the issuer's {type(public_key).__name__}")
+    if isinstance(public_key, rsa.RSAPublicKey) and public_key.key_size < MIN_RSA_BITS:
+        # joserfc would only warn; a 1024-bit RSA key can be factored by a well-funded forger
+        raise ValueError(f"the issuer's RSA key has {public_key.key_size} bits; keys under {MIN_RSA_BITS} bits "
+                         f"are refused (NIST SP 800-131A)")
     try:
         jws.deserialize_compact(token.strip(), joserfc_class.import_key(public_key), registry=AllowList(algorithms))
     except BadSignatureError:

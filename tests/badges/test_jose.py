@@ -83,6 +83,18 @@ def test_a_key_of_the_wrong_type_is_refused(keys):
         jose.verify(token, keys.rsa_private.public_key(), jose.VC_JWT_ALGORITHMS)
 
 
+def test_an_rsa_key_under_2048_bits_is_refused(service, keys, assertion):
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    signing_input = _compact({"alg": "RS256"}, assertion)
+    token = signing_input + "." + _b64(weak.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256()))
+    pem = weak.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    with pytest.raises(ValueError, match="the issuer's RSA key has 1024 bits; keys under 2048 bits are refused"):
+        ob2.jws_verify_rs256(token, pem)
+
+
 @pytest.mark.parametrize("token, reason", [
     ("abc.def", "malformed JWS"),
     ("e30.e30.", "malformed JWS"),            # {} as header: no alg
