@@ -123,3 +123,10 @@ def test_vc_jwts_of_earlier_versions_still_verify(service, keys, jwt_parts):
     before = signing_input + "." + _b64(keys.ed25519_private.sign(signing_input.encode("ascii")))
     result = Verifier(service, keys).verify(before)
     assert result.verdict == "VALID", result.summary()
+
+
+def test_a_vc_jwt_under_the_rfc_9864_name_ed25519_verifies(service, keys, jwt_parts):
+    header, payload = jwt_parts
+    token = jose.sign({**header, "alg": "Ed25519"}, payload, keys.ed25519_private, jose.VC_JWT_ALGORITHMS)
+    result = Verifier(service, keys).verify(token)
+    assert result.verdict == "VALID" and "VC-JWT" in result.kind, result.summary()
