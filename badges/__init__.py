@@ -5,8 +5,10 @@ Imports ``graph`` and ``ontology`` only (never flask, web, ingest or search). En
 - :func:`ensure_keys` (``maarifa init``) and :func:`load_keys`;
 - :class:`BadgeService` (issue, issue_pending, revoke, reads) over a ``GraphStore``;
 - :mod:`badges.ob2`, :mod:`badges.ob3`: the documents; :mod:`badges.images`: images, baking;
-- :class:`Verifier`: verification of images, JSON, JWS and VC-JWT (:mod:`badges.status_check`
-  reads an issuer's status lists, :func:`badges.fetch.http_fetch` fetches them);
+- :class:`Verifier`: verification of images, JSON, JWS and VC-JWT, one module per format in
+  :mod:`badges.verify` (:mod:`badges.status_check` reads an issuer's status lists,
+  :func:`badges.fetch.http_fetch` fetches them);
+- :mod:`badges.jose`: compact JWS signed and checked by joserfc, with an algorithm allow-list;
 - :mod:`badges.status`: the W3C Bitstring status list the node publishes;
 - :mod:`badges.badgr_client`: pushes issuers, badge classes and awards to a Badgr server.
 """

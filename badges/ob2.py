@@ -13,17 +13,15 @@ URLs (all on the node's base URL, served as ``application/ld+json``)::
 
 from __future__ import annotations
 
-import json
 import uuid
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from . import jose
 from .jsonld import OB2_CONTEXT
 from .keys import KeyRing
 from .model import Award, BadgeClass
-from .multibase import b64url, b64url_decode
 from .service import Issuer
 
 
@@ -132,40 +130,23 @@ def revocation_list(issuer: Issuer, revoked: list[Award]) -> dict:
             "issuer": issuer_id(issuer), "revokedAssertions": entries}
 
 
-# -- JWS (compact serialization, RS256) -------------------------------------------------
+# -- JWS (compact serialization, RS256; signed and checked by joserfc in badges/jose.py) -------
 
 def jws_sign(payload: dict, keys: KeyRing) -> str:
     keys.check_signing_allowed()
-    header = b64url(json.dumps({"alg": "RS256"}, separators=(",", ":")).encode())
-    body = b64url(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
-    signing_input = f"{header}.{body}".encode("ascii")
-    signature = keys.rsa_private.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
-    return f"{header}.{body}.{b64url(signature)}"
-
-
-def jws_parts(token: str) -> tuple[dict, dict, bytes, bytes]:
-    """(header, payload, signing input, signature) of a compact JWS; ValueError when malformed."""
-    parts = token.strip().split(".")
-    if len(parts) != 3:
-        raise ValueError("a compact JWS has three dot-separated parts")
-    header = json.loads(b64url_decode(parts[0]))
-    payload = json.loads(b64url_decode(parts[1]))
-    if not isinstance(header, dict) or not isinstance(payload, dict):
-        raise ValueError("the JWS header and payload must be JSON objects")
-    return header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), b64url_decode(parts[2])
+    return jose.sign({"alg": "RS256"}, payload, keys.rsa_private, jose.OB2_ALGORITHMS)
 
 
 def jws_verify_rs256(token: str, public_pem: str) -> dict:
-    """The payload of a valid RS256 JWS; ValueError saying why otherwise."""
-    header, payload, signing_input, signature = jws_parts(token)
-    if header.get("alg") != "RS256":
-        raise ValueError(f"unsupported JWS algorithm {header.get('alg')!r} (OB 2.0 signed badges use RS256)")
-    key = serialization.load_pem_public_key(public_pem.encode("ascii"))
+    """The payload of a valid RS256 JWS; ValueError saying why otherwise (another algorithm,
+    ``none`` and HMAC included, is refused before the key is used)."""
+    try:
+        key = serialization.load_pem_public_key(public_pem.encode("ascii"))
+    except (ValueError, TypeError, UnicodeError):
+        raise ValueError("the issuer's publicKeyPem is not a PEM public key") from None
     if not isinstance(key, rsa.RSAPublicKey):
         raise ValueError("the issuer's key is not an RSA key")
     try:
-        key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
-        raise ValueError("the JWS signature does not match the issuer's public key (tampered or "
-                         "signed by someone else)") from None
-    return payload
+        return jose.verify(token, key, jose.OB2_ALGORITHMS)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (OB 2.0 signed badges use RS256 with the issuer's public key)") from None

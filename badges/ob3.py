@@ -29,14 +29,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
-import json
 
-from . import status
+from . import jose, status
 from .errors import BadgeError
 from .jsonld import DID_CONTEXT, MULTIKEY_CONTEXT, OB3_CONTEXT, VC2_CONTEXT, canonicalize
 from .keys import KeyRing
 from .model import Award, BadgeClass, Evidence
-from .multibase import b64url, multibase_decode, multibase_encode
+from .multibase import multibase_decode, multibase_encode
 from .service import Issuer, StatusListState
 
 CONTEXT = [VC2_CONTEXT, OB3_CONTEXT]
@@ -205,9 +204,7 @@ def jwt(issuer: Issuer, award: Award, keys: KeyRing, image_url: str | None = Non
                "iat": _epoch(vc["validFrom"])}
     if "id" in vc["credentialSubject"]:
         payload["sub"] = vc["credentialSubject"]["id"]
-    signing_input = (b64url(json.dumps(header, separators=(",", ":")).encode()) + "."
-                     + b64url(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")))
-    return signing_input + "." + b64url(keys.ed25519_private.sign(signing_input.encode("ascii")))
+    return jose.sign(header, payload, keys.ed25519_private, jose.VC_JWT_ALGORITHMS)
 
 
 def revocation_list(issuer: Issuer, revoked: list[Award]) -> dict:

@@ -1,7 +1,8 @@
 """Markup to plain text, for search and display: HTML, Markdown and MediaWiki wikitext.
 
-Standard library only; good enough for indexing (not a renderer). Block boundaries
-become line breaks so that words of adjacent paragraphs are not glued together.
+HTML and Markdown with the standard library, wikitext parsed by mwparserfromhell; good enough
+for indexing (not a renderer). Block boundaries become line breaks so that words of adjacent
+paragraphs are not glued together.
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+
+import mwparserfromhell
+from mwparserfromhell.nodes import Argument, Comment, Tag, Template, Text, Wikilink
+from mwparserfromhell.wikicode import Wikicode
 
 _BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
           "blockquote", "pre", "section", "figure", "figcaption", "dd", "dt"}
@@ -67,33 +72,58 @@ def markdown_to_text(source: str) -> str:
     return _tidy(html.unescape(text))
 
 
-def _drop_nested(text: str, open_: str, close: str) -> str:
-    """Remove balanced ``open_ ... close`` spans (templates, tables), innermost first."""
-    pattern = re.compile(re.escape(open_) + r"(?:(?!" + re.escape(open_) + r").)*?" + re.escape(close), re.S)
-    for _ in range(20):
-        text, n = pattern.subn("", text)
-        if not n:
-            break
-    return text
+#: Link namespaces whose links are not running text: files (their captions are not part of the
+#: sentence around them) and categories, in the languages of the sample wikis.
+_MEDIA_NAMESPACES = {"file", "image", "media", "category", "fichier", "catégorie", "archivo", "categoría",
+                     "datei", "kategorie", "ficheiro", "imagem", "categoria"}
+#: Tags whose content is not running text: footnotes (they break the sentence they annotate),
+#: tables (rows of cells, not prose), galleries of files.
+_DROPPED_TAGS = {"ref", "references", "table", "gallery"}
+_BEHAVIOUR_SWITCH = re.compile(r"__[A-Z]+__")
+
+
+def _is_running_text(node) -> bool:
+    if isinstance(node, (Template, Argument, Comment)):
+        return False
+    if isinstance(node, Tag):
+        return str(node.tag).strip().lower() not in _DROPPED_TAGS
+    if isinstance(node, Wikilink):
+        prefix, colon, _ = str(node.title).strip().lstrip(":").partition(":")
+        # [[es:Pera]] is an interlanguage link; [[:es:Pera]] (leading colon) is an inline one
+        interlanguage = colon and not str(node.title).lstrip().startswith(":") \
+            and re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})*", prefix.strip())
+        return not (colon and (prefix.strip().lower() in _MEDIA_NAMESPACES or interlanguage))
+    return True
+
+
+def _prune(code: Wikicode) -> None:
+    """Keep only running text: drop templates, refs, tables, files, categories and interlanguage
+    links, and turn block-level HTML into line breaks (``strip_code`` glues their words)."""
+    kept = []
+    for node in code.nodes:
+        if not _is_running_text(node):
+            continue
+        if isinstance(node, Tag) and not node.wiki_markup and str(node.tag).strip().lower() in _BLOCK:
+            if node.contents:
+                _prune(node.contents)
+                kept += [Text("\n"), *node.contents.nodes, Text("\n")]
+            else:
+                kept.append(Text("\n"))
+            continue
+        for child in (getattr(node, name, None) for name in ("contents", "text", "title")):
+            if isinstance(child, Wikicode):
+                _prune(child)
+        kept.append(node)
+    code.nodes = kept
 
 
 def wikitext_to_text(source: str) -> str:
-    """MediaWiki wikitext to plain text: templates, tables, refs and files dropped."""
+    """MediaWiki wikitext to plain text: link labels kept; templates, tables, refs, files,
+    categories and interlanguage links dropped. Parsed by mwparserfromhell (which also decodes
+    HTML entities); https://www.mediawiki.org/wiki/Help:Formatting is what it reads."""
     if not source:
         return ""
-    text = re.sub(r"<!--.*?-->", "", source, flags=re.S)
-    text = re.sub(r"<ref[^>/]*/>", "", text)
-    text = re.sub(r"<ref[^>]*>.*?</ref>", "", text, flags=re.S)
-    text = _drop_nested(text, "{{", "}}")
-    text = _drop_nested(text, "{|", "|}")
-    text = re.sub(r"\[\[(?:File|Image|Category|Fichier|Archivo|Datei):[^\[\]]*(?:\[\[[^\]]*\]\][^\[\]]*)*\]\]", "",
-                  text, flags=re.I)
-    text = re.sub(r"\[\[[a-z-]{2,12}:[^\]]*\]\]", "", text)          # interlanguage links
-    text = re.sub(r"\[\[(?:[^|\]]*\|)?([^\]]*)\]\]", r"\1", text)     # [[target|label]] -> label
-    text = re.sub(r"\[(?:https?:)?//\S+\s+([^\]]+)\]", r"\1", text)  # [url label] -> label
-    text = re.sub(r"\[(?:https?:)?//\S+\]", "", text)
-    text = re.sub(r"'{2,}", "", text)
-    text = re.sub(r"^=+\s*(.*?)\s*=+\s*$", r"\1", text, flags=re.M)
-    text = re.sub(r"^[*#:;]+\s*", "", text, flags=re.M)
-    text = re.sub(r"__[A-Z]+__", "", text)
-    return html_to_text(text)
+    code = mwparserfromhell.parse(source)
+    _prune(code)
+    text = code.strip_code(normalize=True, collapse=True, keep_template_params=False)
+    return _tidy(_BEHAVIOUR_SWITCH.sub("", text))

@@ -44,8 +44,6 @@ FOLDING_EXCEPTIONS = {
 #: Letters that NFD does not decompose but that fold to ASCII.
 SPECIAL_FOLDS = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "đ": "d", "ł": "l", "ı": "i", "þ": "th", "ð": "d"}
 
-RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "sd", "ckb", "yi", "dv", "ug"}
-
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
@@ -120,8 +118,16 @@ def pick_label(labels: dict[str, str], lang: str) -> tuple[str, str, bool]:
     return labels[key], key, True
 
 
-def is_rtl(lang: str) -> bool:
-    return primary(lang) in RTL_LANGUAGES
+@functools.lru_cache(maxsize=512)
+def is_rtl(lang: str | None) -> bool:
+    """Is ``lang`` (a BCP 47 tag, 'ar', 'pa-Arab', 'pt_BR') written right to left? CLDR's
+    character order, through Babel, so the script subtag counts ('sd' is Arabic script, 'sd-Deva'
+    is not). A tag Babel does not know is left-to-right: the answer chooses a ``dir`` attribute,
+    never an error."""
+    try:
+        return parse_locale(lang).character_order == "right-to-left"
+    except BadQuery:
+        return False
 
 
 # -- tokens ---------------------------------------------------------------------------

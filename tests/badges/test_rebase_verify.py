@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
-from badges import Issuer, load_keys, ob2
+from badges import Issuer, jose, load_keys, ob2
 from badges.service import BadgeService
 from maarifa import wiring
 from maarifa.settings import Settings
@@ -62,7 +62,7 @@ def test_the_signed_form_fetched_from_the_new_url_verifies(moved_node, ob_valida
 
 
 def test_a_signed_copy_handed_out_before_the_rebase_needs_the_old_host(moved_node, ob_validator):
-    _, payload, _, _ = ob2.jws_parts(moved_node["handed_out"])
+    _, payload = jose.read(moved_node["handed_out"])
     assert payload["verification"]["creator"].startswith(moved_node["old"] + "/")
     report = ob_validator({"email": "ada@example.org"}, input=moved_node["handed_out"])
     assert not report["valid"]

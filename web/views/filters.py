@@ -7,11 +7,12 @@ import datetime as dt
 from flask import request
 from flask_babel import format_datetime, format_decimal, format_date, get_locale, gettext, lazy_gettext
 
+from search.text import is_rtl
+
 from .common import language_name, pick, safe_snippet, territory_name, ui_url
 
 LOCALE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "ar": "العربية", "pt_BR": "Português (Brasil)"}
 LOCALE_TAGS = {"en": "en", "es": "es", "fr": "fr", "ar": "ar", "pt_BR": "pt-BR"}
-RTL = {"ar", "fa", "he", "ur"}
 
 
 def parse_time(value):
@@ -67,7 +68,7 @@ def page_lang() -> str:
 
 
 def page_dir() -> str:
-    return "rtl" if get_locale().language in RTL else "ltr"
+    return "rtl" if is_rtl(str(get_locale())) else "ltr"
 
 
 def url_with(**changes) -> str:
