@@ -49,6 +49,7 @@ class Settings:
     sparql_timeout: float = setting(10.0, "Seconds a public /sparql query may run before its worker process is killed.")
     sparql_workers: int = setting(2, "Worker processes running public SPARQL queries side by side.")
     sparql_max_query_bytes: int = setting(100_000, "Largest SPARQL query text /sparql accepts.")
+    replica_retry_after: int = setting(30, "Seconds /sparql asks a caller to wait (Retry-After) while the public data is first prepared at start.")
     republish_harvested: bool = setting(False, "Serve data harvested from peers on this node's public endpoint too.")
     federation_timeout: float = setting(2.0, "Seconds a federated search waits for each peer node.")
     search_backend: str = setting("embedded", "Search backend: embedded (SQLite FTS5 in the data directory), opensearch, or none.")

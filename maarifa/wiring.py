@@ -15,8 +15,8 @@ from graph import GraphStore
 from graph.accounts import AccountStore, SessionPolicy, TokenStore, backup_accounts, restore_accounts
 from graph.federation import PeerList
 from graph.node import INFERRED
-from graph.replica import PublicReplica, replica_status
-from graph.errors import MaarifaError, StoreMissing
+from graph.replica import CONSUMER as REPLICA_CONSUMER, PublicReplica, replica_status
+from graph.errors import MaarifaError, PublicDataPreparing, StoreMissing
 
 from .settings import Settings
 
@@ -37,6 +37,8 @@ class Services:
     _stop: list = field(default_factory=list)
     _peer_services: object = None
     _search_sync: object = None
+    #: None: no background builder runs; a dict while it builds the first snapshot; False after
+    replica_building: object = None
 
     @property
     def search_sync(self):
@@ -53,7 +55,7 @@ class Services:
         if self._peer_services is None:
             from graph.peers import PeerServices
 
-            self._peer_services = PeerServices(self.store)
+            self._peer_services = PeerServices(self.store, peer_index_dir(self.settings))
         return self._peer_services
 
     @property
@@ -62,35 +64,68 @@ class Services:
         if self._pool is None:
             from graph.sparql_pool import SparqlPool
 
-            self.sync_replica()
+            if self.replica_building is None:
+                self.sync_replica()  # no background builder (a command, a test): build it here
+            elif self.replica.latest_snapshot() is None:
+                raise PublicDataPreparing(self.settings.replica_retry_after)
             self._pool = SparqlPool(self.replica.snapshots_dir, size=self.settings.sparql_workers)
         return self._pool
 
     def sync_replica(self) -> None:
-        if self.replica.latest_snapshot() is None or self.store.feed.cursor("replica") == 0:
+        if self.replica_needs_rebuild():
             self.replica.rebuild()
         while self.replica.sync():
             pass
 
-    def start_background(self) -> None:
-        """Keep the search index and the public replica in sync with the graph's change feed."""
-        self._stop += self.search_sync.start()
-        self.sync_replica()
-        stop = threading.Event()
+    def replica_needs_rebuild(self) -> bool:
+        return self.replica.latest_snapshot() is None or self.store.feed.cursor("replica") == 0
 
-        def follow():
-            while not stop.wait(0.25):
+    def start_background(self) -> None:
+        """Keep the search index, the public replica and the peer index in step with the change
+        feed, each in a thread of its own: the server answers while they build or catch up, and
+        ``/health`` says how far each is (issue 12, item 10)."""
+        self._stop += self.search_sync.start()
+        self._stop.append(self._follow("public-replica", self._replica_round, first=self._build_replica))
+        self._stop.append(self._follow("peer-index", self.peer_services.index.sync, interval=1.0))
+
+    def _build_replica(self) -> None:
+        self.replica_building = {"since": _now(), "rebuild": self.replica_needs_rebuild()}
+        try:
+            self.sync_replica()
+        finally:
+            self.replica_building = False
+
+    def _replica_round(self) -> None:
+        self.replica.sync()
+
+    @staticmethod
+    def _follow(name: str, step, *, first=None, interval: float = 0.25) -> tuple[threading.Thread, threading.Event]:
+        """A daemon thread running ``first`` once, then ``step`` every ``interval`` seconds until stopped."""
+        stop = threading.Event()
+        log = logging.getLogger(__name__)
+
+        def run():
+            for action in ([first] if first else []):
+                while not stop.is_set():
+                    try:
+                        action()
+                        break
+                    except Exception:  # logged; the feed keeps the work for the next round
+                        log.exception("%s: not brought up to date, will retry", name)
+                        stop.wait(5)
+            while not stop.wait(interval):
                 try:
-                    self.replica.sync()
-                except Exception:  # logged; the feed keeps the work for the next round
-                    logging.getLogger(__name__).exception("public replica not updated, will retry")
+                    step()
+                except Exception:
+                    log.exception("%s: not brought up to date, will retry", name)
                     stop.wait(5)
-        thread = threading.Thread(target=follow, name="public-replica", daemon=True)
+        thread = threading.Thread(target=run, name=name, daemon=True)
         thread.start()
-        self._stop.append((thread, stop))
+        return thread, stop
 
     def status(self) -> dict:
         store = self.store
+        search = self.search_sync.status()
         return {
             "store": {
                 "ok": True,
@@ -99,9 +134,28 @@ class Services:
                 "feed_head": store.feed.head,
                 "size_bytes": store.size_on_disk(),
             },
-            "index": self.search_sync.status(),
+            "index": search,
             "replica": replica_status(self.replica),
+            "consumers": self.consumers(search),
         }
+
+    def consumers(self, search: dict) -> dict:
+        """Every consumer of the change feed: its position, the head, how far behind, what it builds."""
+        feed = self.store.feed
+        head = feed.head
+        out = {}
+        for entry in [search, search.get("fallback")]:
+            if entry:
+                out[entry["consumer"]] = {"position": entry["position"], "head": entry["head"],
+                                          "behind": entry["behind"], "building": entry.get("building")}
+        position = feed.cursor(REPLICA_CONSUMER)
+        out["replica"] = {"position": position, "head": head, "behind": head - position,
+                          "building": self.replica_building or None,
+                          "ready": self.replica.latest_snapshot() is not None}
+        peers = self.peer_services.index.status()
+        out["peers"] = {key: peers[key] for key in ("position", "head", "behind", "building", "views", "loads",
+                                                     "builds")}
+        return out
 
     def close(self) -> None:
         for thread, stop in self._stop:
@@ -112,6 +166,30 @@ class Services:
         self.search.close()
         self.replica.close()
         self.store.close()
+
+
+PEER_INDEX_DIR = "peers"
+
+
+def peer_index_dir(settings: Settings) -> Path:
+    return Path(settings.data_dir) / PEER_INDEX_DIR
+
+
+def update_peer_index(store: GraphStore, settings: Settings) -> dict:
+    """Bring the peer index files up to the feed head before a command exits, so that the next
+    ``maarifa serve`` reads them rather than building the index (as the search index is
+    brought up to date by ``demo``)."""
+    from graph.peers import PeerIndex
+
+    index = PeerIndex(store, peer_index_dir(settings))
+    index.sync()
+    return index.status()
+
+
+def _now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def init_data_dir(settings: Settings) -> list[str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.accounts import ANONYMOUS
-from graph.errors import MaarifaError, PermissionDenied
+from graph.errors import MaarifaError, PermissionDenied, PublicDataPreparing
 from graph.replica import dumps
 from graph.sparql_guard import inspect_query
 from graph.sparql_pool import QueryRequest
@@ -134,6 +134,10 @@ def _query(operation: ProtocolRequest) -> Response:
             limit=conf.query_result_limit, default_graphs=operation.default_graphs,
             named_graphs=operation.named_graphs, query_dataset=inspected.names_dataset,
             base_iri=_endpoint_iri(), variable_order=inspected.variable_order), timeout=conf.sparql_timeout)
+    except PublicDataPreparing as exc:
+        response = _text(exc.http_status, str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except MaarifaError as exc:
         return _text(exc.http_status, str(exc))
     fmt = graph_fmt if out.kind == "graph" else result_fmt
