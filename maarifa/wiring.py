@@ -86,7 +86,8 @@ class Services:
         ``/health`` says how far each is (issue 12, item 10)."""
         self._stop += self.search_sync.start()
         self._stop.append(self._follow("public-replica", self._replica_round, first=self._build_replica))
-        self._stop.append(self._follow("peer-index", self.peer_services.index.sync, interval=1.0))
+        self._stop.append(self._follow("peer-index", self.peer_services.index.sync,
+                                        first=self.peer_services.index.sync, interval=1.0))
 
     def _build_replica(self) -> None:
         self.replica_building = {"since": _now(), "rebuild": self.replica_needs_rebuild()}
