@@ -28,6 +28,7 @@ import bisect
 import datetime as dt
 import heapq
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from operator import attrgetter
@@ -248,7 +249,10 @@ class View:
         p.places = self.taxonomy.places(p.territory) if p.territory else frozenset()
         p.orgs = frozenset(doc["orgs"])
         p.langs = doc["langs"]
-        p.claims = [Claim(*row, p) for row in doc["claims"]]  # stored in rank order
+        # one string object per distinct skill and status (JSON makes one per occurrence: at 100k
+        # people, a million claims, that is tens of MB per view)
+        p.claims = [Claim(iri, sys.intern(skill), level, sys.intern(status), verified, modified, p)
+                    for iri, skill, level, status, verified, modified in doc["claims"]]  # stored in rank order
         p.best = p.claims[0].key if p.claims else (True, 0, 0, p.username, "")
         return p
 
