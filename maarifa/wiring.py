@@ -39,6 +39,8 @@ class Services:
     _search_sync: object = None
     #: None: no background builder runs; a dict while it builds the first snapshot; False after
     replica_building: object = None
+    _counted: tuple = (None, None)  # (feed head, statements) of the last background count
+    _counting: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def search_sync(self):
@@ -91,6 +93,7 @@ class Services:
 
     def _build_replica(self) -> None:
         self.replica_building = {"since": _now(), "rebuild": self.replica_needs_rebuild()}
+        self._quads()  # the first count starts now, not with the first /health
         try:
             self.sync_replica()
         finally:
@@ -105,21 +108,22 @@ class Services:
         stop = threading.Event()
         log = logging.getLogger(__name__)
 
+        def attempt(action) -> bool:
+            try:
+                action()
+                return True
+            except Exception:
+                if stop.is_set():  # the services closed under a long build: nothing to report
+                    return True
+                log.exception("%s: not brought up to date, will retry", name)  # the feed keeps the work
+                stop.wait(5)
+                return False
+
         def run():
-            for action in ([first] if first else []):
-                while not stop.is_set():
-                    try:
-                        action()
-                        break
-                    except Exception:  # logged; the feed keeps the work for the next round
-                        log.exception("%s: not brought up to date, will retry", name)
-                        stop.wait(5)
+            while first is not None and not stop.is_set() and not attempt(first):
+                pass
             while not stop.wait(interval):
-                try:
-                    step()
-                except Exception:
-                    log.exception("%s: not brought up to date, will retry", name)
-                    stop.wait(5)
+                attempt(step)
         thread = threading.Thread(target=run, name=name, daemon=True)
         thread.start()
         return thread, stop
@@ -130,7 +134,7 @@ class Services:
         return {
             "store": {
                 "ok": True,
-                "quads": store.count(),
+                **self._quads(),
                 "graphs": len(store.records()),
                 "feed_head": store.feed.head,
                 "size_bytes": store.size_on_disk(),
@@ -139,6 +143,25 @@ class Services:
             "replica": replica_status(self.replica),
             "consumers": self.consumers(search),
         }
+
+    def _quads(self) -> dict:
+        """The store's statement count. Counting is a scan (seconds at 100k people), so while the
+        background threads run (``maarifa serve``) it is counted in a thread after each commit and
+        /health gives the last count, with the feed position it was made at (None: not yet)."""
+        if self.replica_building is None:
+            return {"quads": self.store.count()}
+        head = self.store.feed.head
+        counted = self._counted
+        if counted[0] != head and self._counting.acquire(blocking=False):
+            def count():
+                try:
+                    self._counted = (head, self.store.count())
+                except Exception:  # the store closed under it: the next /health counts again
+                    pass
+                finally:
+                    self._counting.release()
+            threading.Thread(target=count, name="store-count", daemon=True).start()
+        return {"quads": counted[1], "quads_counted_at": counted[0]}
 
     def consumers(self, search: dict) -> dict:
         """Every consumer of the change feed: its position, the head, how far behind, what it builds."""
@@ -159,8 +182,9 @@ class Services:
         return out
 
     def close(self) -> None:
-        for thread, stop in self._stop:
+        for _, stop in self._stop:
             stop.set()
+        for thread, _ in self._stop:
             thread.join(10)
         if self._pool is not None:
             self._pool.close()
