@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 #: bumped when the documents change shape: a file of another format is rebuilt, never misread
-FORMAT = "1"
+FORMAT = "2"
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE people (iri TEXT PRIMARY KEY, doc TEXT NOT NULL);
@@ -34,8 +34,9 @@ class PeerIndexFile:
     def __init__(self, directory: Path, view: str):
         self.path = Path(directory) / f"{view}.sqlite3"
 
-    def read(self) -> tuple[int, Iterator[tuple[str, dict]]] | None:
-        """(feed position, the people as ``(iri, document)``), or None when there is no usable file."""
+    def read(self) -> tuple[int, frozenset[str], Iterator[tuple[str, dict]]] | None:
+        """(feed position, the graphs the view was read from, the people as ``(iri, document)``),
+        or None when there is no usable file."""
         if not self.path.exists():
             return None
         try:
@@ -48,9 +49,9 @@ class PeerIndexFile:
             db.close()
         except sqlite3.DatabaseError:  # damaged or not ours: rebuilt from the store
             return None
-        return int(meta["seq"]), ((iri, json.loads(doc)) for iri, doc in rows)
+        return int(meta["seq"]), frozenset(json.loads(meta["graphs"])), ((iri, json.loads(doc)) for iri, doc in rows)
 
-    def replace(self, seq: int, people: Iterable[tuple[str, dict]]) -> None:
+    def replace(self, seq: int, graphs: Iterable[str], people: Iterable[tuple[str, dict]]) -> None:
         """Write the whole view to a new file and rename it over the old one (atomic)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".sqlite3.tmp")
@@ -59,7 +60,8 @@ class PeerIndexFile:
         try:
             db.executescript(_SCHEMA)
             db.executemany("INSERT INTO people VALUES (?, ?)", ((iri, _dumps(doc)) for iri, doc in people))
-            db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("seq", str(seq))])
+            db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("seq", str(seq)),
+                                                           ("graphs", json.dumps(sorted(graphs)))])
             db.commit()
         finally:
             db.close()

@@ -214,12 +214,14 @@ class View:
         self.mentors: set[str] = set()
         self.taxonomy: Taxonomy | None = None
         self.seq = 0
+        self.graphs: frozenset[str] = frozenset()
         self._ranked: list[Person] | None = None
 
     # building
 
     def build(self) -> "View":
         self.seq = self.store.feed.head
+        self.graphs = self.visible_graphs()
         self.taxonomy = Taxonomy(self.store)
         facts = self._read_all()
         for iri in facts["persons"]:
@@ -256,9 +258,15 @@ class View:
         p.best = p.claims[0].key if p.claims else (True, 0, 0, p.username, "")
         return p
 
-    def load(self, seq: int, docs) -> "View":
+    def visible_graphs(self) -> frozenset[str]:
+        """The (physical) graphs this view reads: an import into another access level's graph
+        leaves this set, and so the view, unchanged."""
+        return frozenset(self.store.active_graphs(self.levels))
+
+    def load(self, seq: int, graphs: frozenset[str], docs) -> "View":
         """The view as a file stored it at feed position ``seq`` (see :meth:`build`)."""
         self.seq = seq
+        self.graphs = graphs
         self.taxonomy = Taxonomy(self.store)
         for iri, doc in docs:
             self._insert(self._person_from_doc(iri, doc))
@@ -659,7 +667,7 @@ class PeerIndex:
         self.builds += 1
         file = self._file(name)
         if file is not None:
-            file.replace(view.seq, view.docs())
+            file.replace(view.seq, view.graphs, view.docs())
         return view
 
     def _catch_up(self, view: View) -> None:
@@ -668,9 +676,12 @@ class PeerIndex:
             return
         entries = self.store.feed.read(view.seq, limit=head - view.seq)
         people: set[str] = set()
-        rebuild = False
+        rebuild = replaced = False
         for entry in entries:
             payload = entry.payload
+            if payload.get("kind") == "replace":  # an import switched graphs in or out: see below
+                replaced = True
+                continue
             if payload.get("kind") != "change":
                 rebuild = True
                 break
@@ -691,6 +702,9 @@ class PeerIndex:
                         people.add(s)
             if rebuild:
                 break
+        # an import into graphs this view does not read (another access level's) changes nothing here
+        if replaced and not rebuild:
+            rebuild = view.visible_graphs() != view.graphs
         if rebuild or len(people) > 5000:
             fresh = self._build(view.name)
             view.__dict__.update(fresh.__dict__)
@@ -707,7 +721,7 @@ class PeerIndex:
             if file.exists():
                 file.update(view.seq, changed)
             else:
-                file.replace(view.seq, view.docs())
+                file.replace(view.seq, view.graphs, view.docs())
 
     def _is_person(self, iri: str) -> bool:
         person = named(iri)

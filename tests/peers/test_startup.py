@@ -86,6 +86,57 @@ def test_a_restart_reads_the_index_and_follows_commits_made_while_down(fresh_dir
         assert PeerIndexFile(fresh_dir / "peers", "public").read()[0] == store.feed.head
 
 
+SIRI = """\
+@prefix mf: <https://w3id.org/maarifa/ns#> .
+@prefix schema: <https://schema.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<http://127.0.0.1:5000/id/person/siri> a mf:Person ; mf:username "siri" ; schema:name "Siri Siri" ;
+    mf:visibility mf:Private ; mf:federationConsent false ; mf:mentoringAvailable false ;
+    mf:hasClaim <http://127.0.0.1:5000/id/person/siri#claim-12> .
+<http://127.0.0.1:5000/id/person/siri#claim-12> a mf:SkillClaim ; mf:skill <http://127.0.0.1:5000/id/skill/12> ;
+    mf:level "2"^^xsd:integer ; mf:claimStatus mf:Known .
+"""
+
+
+def test_an_import_into_another_access_level_leaves_a_view_as_it_is(fresh_dir, tmp_path):
+    """A private graph loaded by ``maarifa load`` touches the ``all`` view only: the files of the
+    public and members views are brought to the new position without being rebuilt."""
+    settings = make_settings(fresh_dir)
+    with wiring.open_store(settings, "pytest") as store:
+        wiring.update_peer_index(store, settings)
+    files = {v: fresh_dir / "peers" / f"{v}.sqlite3" for v in ("public", "members", "all")}
+    inodes = {v: f.stat().st_ino for v, f in files.items()}  # a rebuild writes a new file over the old
+    siri = tmp_path / "siri.ttl"
+    siri.write_text(SIRI, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--data-dir", str(fresh_dir), "load", str(siri), "--graph",
+                                       "http://127.0.0.1:5000/graph/extra/private", "--access", "private"])
+    assert result.exit_code == 0, result.output
+    assert {v: f.stat().st_ino == inodes[v] for v, f in files.items()} == {"public": True, "members": True, "all": False}
+    with wiring.open_store(settings, "pytest") as store:
+        head = store.feed.head
+        index = PeerIndex(store, wiring.peer_index_dir(settings))
+        assert "siri" not in _usernames(index, "public", skill="12")
+        assert "siri" not in _usernames(index, "members", skill="12")
+        assert "siri" in _usernames(index, "all", skill="12")
+        assert (index.builds, index.loads) == (0, 3)
+        assert all(PeerIndexFile(fresh_dir / "peers", v).read()[0] == head for v in ("public", "members", "all"))
+
+
+def test_a_change_of_the_graphs_a_view_reads_rebuilds_it(fresh_dir, tmp_path):
+    """Re-importing the people source without its public people drops the public graph."""
+    settings = make_settings(fresh_dir)
+    with wiring.open_store(settings, "pytest") as store:
+        index = PeerIndex(store, wiring.peer_index_dir(settings))
+        assert "pia" in _usernames(index, "public", skill="12")
+        people = tmp_path / "people.csv"
+        people.write_text("username,name,visibility,known\nsiri,Siri Siri,private,12:2\n", encoding="utf-8")
+        from ingest import run_import
+
+        assert not run_import(store, "people", people).errors
+        assert _usernames(index, "public", skill="12") == []
+        assert index.builds == 2
+
+
 def test_a_damaged_or_foreign_file_is_rebuilt_from_the_store(fresh_dir):
     settings = make_settings(fresh_dir)
     (fresh_dir / "peers").mkdir()
@@ -101,7 +152,7 @@ def test_a_file_ahead_of_the_feed_is_not_trusted(fresh_dir):
     """A store restored from an older backup: the file reflects changes the store never saw."""
     settings = make_settings(fresh_dir)
     with wiring.open_store(settings, "pytest") as store:
-        PeerIndexFile(fresh_dir / "peers", "public").replace(store.feed.head + 10, [])
+        PeerIndexFile(fresh_dir / "peers", "public").replace(store.feed.head + 10, [], [])
         index = PeerIndex(store, wiring.peer_index_dir(settings))
         assert "pia" in _usernames(index, "public", skill="12")
         assert index.builds == 1 and index.loads == 0
