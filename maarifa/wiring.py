@@ -39,7 +39,7 @@ class Services:
     _search_sync: object = None
     #: None: no background builder runs; a dict while it builds the first snapshot; False after
     replica_building: object = None
-    _counted: tuple = (None, None)  # (feed head, statements) of the last background count
+    _counted: dict = field(default_factory=dict)  # what -> (feed position, count) of its last count
     _counting: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -87,12 +87,12 @@ class Services:
         feed, each in a thread of its own: the server answers while they build or catch up, and
         ``/health`` says how far each is (issue 12, item 10)."""
         self._stop += self.search_sync.start()
+        self.replica_building = {"since": _now(), "rebuild": self.replica_needs_rebuild()}  # before /sparql can ask
         self._stop.append(self._follow("public-replica", self._replica_round, first=self._build_replica))
         self._stop.append(self._follow("peer-index", self.peer_services.index.sync,
                                         first=self.peer_services.index.sync, interval=1.0))
 
     def _build_replica(self) -> None:
-        self.replica_building = {"since": _now(), "rebuild": self.replica_needs_rebuild()}
         self._quads()  # the first count starts now, not with the first /health
         try:
             self.sync_replica()
@@ -140,28 +140,40 @@ class Services:
                 "size_bytes": store.size_on_disk(),
             },
             "index": search,
-            "replica": replica_status(self.replica),
+            "replica": self._replica_status(),
             "consumers": self.consumers(search),
         }
 
     def _quads(self) -> dict:
-        """The store's statement count. Counting is a scan (seconds at 100k people), so while the
-        background threads run (``maarifa serve``) it is counted in a thread after each commit and
-        /health gives the last count, with the feed position it was made at (None: not yet)."""
+        """The store's statement count (see :meth:`_counted_in_background`)."""
         if self.replica_building is None:
             return {"quads": self.store.count()}
-        head = self.store.feed.head
-        counted = self._counted
-        if counted[0] != head and self._counting.acquire(blocking=False):
-            def count():
+        at, quads = self._counted_in_background("store", self.store.feed.head, self.store.count)
+        return {"quads": quads, "quads_counted_at": at}
+
+    def _replica_status(self) -> dict:
+        if self.replica_building is None:
+            return replica_status(self.replica)
+        position = self.store.feed.cursor(REPLICA_CONSUMER)
+        at, triples = self._counted_in_background("replica", position, self.replica.count)
+        return {"graphs": len(self.replica.graphs()), "triples": triples, "triples_counted_at": at,
+                "lag": self.store.feed.head - position}
+
+    def _counted_in_background(self, what: str, at: int, count) -> tuple[int | None, int | None]:
+        """(position, count) of the last count of ``what``, starting a new one in a thread when
+        ``at`` moved. Counting is a scan (seconds at 100k people): while the server runs, /health
+        must not wait for it, so it gives the last count and the feed position it was made at."""
+        last = self._counted.get(what, (None, None))
+        if last[0] != at and self._counting.acquire(blocking=False):
+            def run():
                 try:
-                    self._counted = (head, self.store.count())
-                except Exception:  # the store closed under it: the next /health counts again
+                    self._counted[what] = (at, count())
+                except Exception:  # closed under it: the next /health counts again
                     pass
                 finally:
                     self._counting.release()
-            threading.Thread(target=count, name="store-count", daemon=True).start()
-        return {"quads": counted[1], "quads_counted_at": counted[0]}
+            threading.Thread(target=run, name=f"count-{what}", daemon=True).start()
+        return last
 
     def consumers(self, search: dict) -> dict:
         """Every consumer of the change feed: its position, the head, how far behind, what it builds."""
