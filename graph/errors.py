@@ -193,6 +193,13 @@ class QueryPreempted(MaarifaError):
         self.seconds = seconds
 
 
+class PublicDataPreparing(ServiceBusy):
+    """The public replica has no snapshot yet (its first build runs in the background at start)."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"the public data is being prepared; try again in {retry_after} s", retry_after)
+
+
 class QueryRefused(MaarifaError):
     """A query this node will not run (a SERVICE outside the allow-list, too large, an update)."""
 

@@ -28,9 +28,11 @@ import bisect
 import datetime as dt
 import heapq
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from operator import attrgetter
+from pathlib import Path
 
 from ontology import DCT, MF, ORG, RDF, SCHEMA
 
@@ -212,18 +214,62 @@ class View:
         self.mentors: set[str] = set()
         self.taxonomy: Taxonomy | None = None
         self.seq = 0
+        self.graphs: frozenset[str] = frozenset()
         self._ranked: list[Person] | None = None
 
     # building
 
     def build(self) -> "View":
         self.seq = self.store.feed.head
+        self.graphs = self.visible_graphs()
         self.taxonomy = Taxonomy(self.store)
         facts = self._read_all()
         for iri in facts["persons"]:
             person = self._make_person(iri, facts)
             if person is not None:
                 self._insert(person)
+        for claims in self.postings.values():
+            claims.sort(key=attrgetter("key"))
+        return self
+
+    # on disk (graph.peer_files): one document per person; places come from the taxonomy
+    # when read back, so a territory change (which rebuilds the view) needs no rewrite of them
+
+    @staticmethod
+    def doc_of(p: Person) -> dict:
+        return {"username": p.username, "name": p.name, "visibility": p.visibility, "mentoring": p.mentoring,
+                "territory": p.territory, "orgs": sorted(p.orgs), "langs": p.langs,
+                "claims": [[c.iri, c.skill, c.level, c.status, c.verified, c.modified] for c in p.claims]}
+
+    def docs(self):
+        return ((iri, self.doc_of(p)) for iri, p in self.people.items())
+
+    def _person_from_doc(self, iri: str, doc: dict) -> Person:
+        p = Person(iri)
+        p.username, p.name, p.visibility = doc["username"], doc["name"], doc["visibility"]
+        p.mentoring, p.territory = doc["mentoring"], doc["territory"]
+        p.places = self.taxonomy.places(p.territory) if p.territory else frozenset()
+        p.orgs = frozenset(doc["orgs"])
+        p.langs = doc["langs"]
+        # one string object per distinct skill and status (JSON makes one per occurrence: at 100k
+        # people, a million claims, that is tens of MB per view)
+        p.claims = [Claim(iri, sys.intern(skill), level, sys.intern(status), verified, modified, p)
+                    for iri, skill, level, status, verified, modified in doc["claims"]]  # stored in rank order
+        p.best = p.claims[0].key if p.claims else (True, 0, 0, p.username, "")
+        return p
+
+    def visible_graphs(self) -> frozenset[str]:
+        """The (physical) graphs this view reads: an import into another access level's graph
+        leaves this set, and so the view, unchanged."""
+        return frozenset(self.store.active_graphs(self.levels))
+
+    def load(self, seq: int, graphs: frozenset[str], docs) -> "View":
+        """The view as a file stored it at feed position ``seq`` (see :meth:`build`)."""
+        self.seq = seq
+        self.graphs = graphs
+        self.taxonomy = Taxonomy(self.store)
+        for iri, doc in docs:
+            self._insert(self._person_from_doc(iri, doc))
         for claims in self.postings.values():
             claims.sort(key=attrgetter("key"))
         return self
@@ -535,25 +581,94 @@ class View:
 
 
 class PeerIndex:
-    """The views, built on first use and kept in step with the change feed."""
+    """The views, kept in step with the change feed and, given a ``directory``, on disk.
 
-    def __init__(self, store):
+    With a directory, a view is read from its file (:mod:`graph.peer_files`) rather than built
+    from the store, then caught up from the feed; every catch-up writes what changed back, so
+    the files follow every commit of the process that holds the store. ``builds`` and
+    ``loads`` count how each view came to be (start-up tests assert on them).
+    """
+
+    def __init__(self, store, directory: Path | None = None):
         self.store = store
+        self.directory = Path(directory) if directory else None
         self._views: dict[str, View] = {}
         self.lock = threading.RLock()
+        self.builds = 0
+        self.loads = 0
+        self.preparing: str | None = None  # the view being built or read, for /health
 
     def view(self, name: str) -> View:
         with self.lock:
             view = self._views.get(name)
             if view is None:
-                view = self._views[name] = View(self.store, name).build()
-            else:
-                self._catch_up(view)
+                view = self._views[name] = self._open(name)
+            self._catch_up(view)
             return view
+
+    def sync(self, names=VIEW_LEVELS) -> None:
+        """Bring every view in ``names`` (default: all) up to the feed head, and its file with it."""
+        for name in names:
+            self.view(name)
 
     def invalidate(self) -> None:
         with self.lock:
             self._views.clear()
+
+    def rewrite(self) -> None:
+        """Build every view afresh from the store and write each file anew (after an erasure: the
+        old files, and the free pages inside them, may still hold the erased person)."""
+        with self.lock:
+            self._views.clear()
+            for name in VIEW_LEVELS:
+                self._views[name] = self._build(name)
+
+    def status(self) -> dict:
+        """Per view: the feed position it reflects and how far behind the head it is."""
+        head = self.store.feed.head
+        views = {}
+        for name in VIEW_LEVELS:
+            view = self._views.get(name)
+            if view is not None:
+                views[name] = {"position": view.seq, "head": head, "behind": max(0, head - view.seq),
+                               "people": len(view.people)}
+            elif self.preparing == name:
+                views[name] = {"position": None, "head": head, "behind": None, "building": True}
+        position = min((v["position"] for v in views.values() if v["position"] is not None), default=None)
+        return {"consumer": "peers", "position": position, "head": head,
+                "behind": None if position is None else max(0, head - position),
+                "building": self.preparing, "views": views, "builds": self.builds, "loads": self.loads,
+                "path": str(self.directory) if self.directory else None}
+
+    def _file(self, name: str):
+        from .peer_files import PeerIndexFile
+
+        return PeerIndexFile(self.directory, name) if self.directory else None
+
+    def _open(self, name: str) -> View:
+        file = self._file(name)
+        stored = file.read() if file is not None else None
+        if stored is not None and stored[0] <= self.store.feed.head:
+            self.preparing = name
+            try:
+                view = View(self.store, name).load(*stored)
+            finally:
+                self.preparing = None
+            self.loads += 1
+            return view
+        return self._build(name)
+
+    def _build(self, name: str) -> View:
+        self.preparing = name
+        try:
+            view = View(self.store, name).build()
+        finally:
+            self.preparing = None
+        self.builds += 1
+        file = self._file(name)
+        if file is not None:
+            file.replace(view.seq, view.graphs, view.docs())
+        return view
 
     def _catch_up(self, view: View) -> None:
         head = self.store.feed.head
@@ -561,9 +676,12 @@ class PeerIndex:
             return
         entries = self.store.feed.read(view.seq, limit=head - view.seq)
         people: set[str] = set()
-        rebuild = False
+        rebuild = replaced = False
         for entry in entries:
             payload = entry.payload
+            if payload.get("kind") == "replace":  # an import switched graphs in or out: see below
+                replaced = True
+                continue
             if payload.get("kind") != "change":
                 rebuild = True
                 break
@@ -584,14 +702,26 @@ class PeerIndex:
                         people.add(s)
             if rebuild:
                 break
+        # an import into graphs this view does not read (another access level's) changes nothing here
+        if replaced and not rebuild:
+            rebuild = view.visible_graphs() != view.graphs
         if rebuild or len(people) > 5000:
-            fresh = View(self.store, view.name).build()
+            fresh = self._build(view.name)
             view.__dict__.update(fresh.__dict__)
             return
+        changed = {}
         for iri in people:
             if iri in view.people or self._is_person(iri):
                 view.refresh_person(iri)
+                person = view.people.get(iri)
+                changed[iri] = view.doc_of(person) if person is not None else None
         view.seq = entries[-1].seq if entries else head
+        file = self._file(view.name)
+        if file is not None:
+            if file.exists():
+                file.update(view.seq, changed)
+            else:
+                file.replace(view.seq, view.graphs, view.docs())
 
     def _is_person(self, iri: str) -> bool:
         person = named(iri)
@@ -613,7 +743,11 @@ class PeerFinder:
     def find(self, viewer: Viewer, query: PeerQuery | dict) -> dict:
         q = query if isinstance(query, PeerQuery) else parse_query(query)
         with self.index.lock:
-            return self.index.view(viewer.view).find(q)
+            view = self.index.view(viewer.view)
+            result = view.find(q)
+        head = self.store.feed.head  # a commit after the catch-up shows as "behind" until the next query
+        result["index"] = {"position": view.seq, "head": head, "behind": max(0, head - view.seq)}
+        return result
 
     # mentor matching
 
@@ -761,12 +895,12 @@ __all__ = ["PeerFinder", "PeerIndex", "PeerServices", "PeerQuery", "View", "pars
 class PeerServices:
     """Profiles, the peer finder, mentor matching and the skills map over one shared peer index."""
 
-    def __init__(self, store):
+    def __init__(self, store, directory: Path | None = None):
         from .people import Profiles
         from .skills_map import SkillsMap
 
         self.store = store
-        self.index = PeerIndex(store)
+        self.index = PeerIndex(store, directory)
         self.profiles = Profiles(store)
         self.finder = PeerFinder(store, self.index)
         self.skills_map = SkillsMap(store, self.index)

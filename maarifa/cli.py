@@ -86,6 +86,8 @@ def load(ctx, files, graph_iri, fmt, access, dry_run):
                 verb = "would load" if dry_run else "loaded"
                 click.echo(f"{label}: {verb} into <{target}>: {result.added} added, {result.removed} removed, "
                            f"{result.unchanged} unchanged")
+        if not dry_run:
+            wiring.update_peer_index(store, settings)
 
 
 @main.command()
@@ -235,6 +237,7 @@ def demo(ctx, host, port, no_serve):
             click.echo(line)
         awards = wiring.issue_pending_badges(store, settings)
         click.echo(f"badges: {len(awards)} issued for the sample training completions")
+        wiring.update_peer_index(store, settings)
         from search.factory import open_backend
         from search.indexer import SearchSync
 

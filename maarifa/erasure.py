@@ -70,7 +70,7 @@ class ErasureOutcome:
         out = self.report.lines() if self.report else [
             "finished an erasure that an earlier run left unfinished (the person was already out of the store)"]
         out.insert(1, f"files rewritten: the store, the public replica ({files['snapshots_removed']} old "
-                      f"snapshot(s) deleted), the search index ({', '.join(files['search_indexes'])}), the accounts "
+                      f"snapshot(s) deleted), the search index ({', '.join(files['search_indexes'])}), the peer index, the accounts "
                       f"file ({files['accounts']} account(s), {files['tokens']} token(s) deleted)")
         return out
 
@@ -124,6 +124,7 @@ def rewrite_files(services, username: str) -> dict:
     snapshots = len([p for p in services.replica.snapshots_dir.iterdir() if p.is_dir()]) \
         if services.replica.snapshots_dir and services.replica.snapshots_dir.is_dir() else 0
     services.replica.recreate()
+    services.peer_services.index.rewrite()  # new files: the old ones' free pages may hold the person
     feed_entries = finish_erasures(services.store)  # no consumer lags now: the erasures' own entries empty
     accounts = services.accounts.forget(username)
     tokens = services.tokens.forget(username)
@@ -157,3 +158,4 @@ def _catch_up(services) -> None:
     """Let the feed's consumers read the erasure, so its entry can be emptied at once."""
     services.search_sync.sync()
     services.sync_replica()
+    services.peer_services.index.sync()

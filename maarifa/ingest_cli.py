@@ -97,6 +97,8 @@ def ingest(ctx, kind, path, dry_run, strict, as_json, mapping, access, language)
         finally:
             view.close()
         awards = [] if dry_run else wiring.issue_pending_badges(store, settings)
+        if not dry_run:
+            wiring.update_peer_index(store, settings)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
         return

@@ -38,9 +38,11 @@ def _catch_up(services) -> dict:
     while services.replica.sync():
         pass
     index = services.search_sync.sync()  # OpenSearch and, with the fallback on, the embedded index
+    services.peer_services.index.sync()  # the rebase entry rebuilds every view and rewrites its file
     return {"replica": {"triples": services.replica.count(), "lag": services.store.feed.lag("replica")},
             "index": {"backend": services.search.name, "rebuilt": index.reindexed and not index.error,
-                      "error": index.error, "lag": services.search_sync.lag()}}
+                      "error": index.error, "lag": services.search_sync.lag()},
+            "peers": {"behind": services.peer_services.index.status()["behind"]}}
 
 
 @click.command("rebase")

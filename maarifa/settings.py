@@ -71,6 +71,7 @@ class Settings:
                                              "another client needed its worker.")
     trusted_proxies: str = setting("", "Addresses or networks (comma-separated) of reverse proxies whose "
                                    "X-Forwarded-For names the client; empty: the connecting address is the client.")
+    replica_retry_after: int = setting(30, "Seconds /sparql asks a caller to wait (Retry-After) while the public data is first prepared at start.")
     republish_harvested: bool = setting(False, "Serve data harvested from peers on this node's public endpoint too.")
     federation_timeout: float = setting(2.0, "Seconds a federated search waits for each peer node.")
     search_backend: str = setting("embedded", "Search backend: embedded (SQLite FTS5 in the data directory), opensearch, or none.")

@@ -15,8 +15,8 @@ from graph import GraphStore
 from graph.accounts import AccountStore, SessionPolicy, TokenStore, backup_accounts, restore_accounts
 from graph.federation import PeerList
 from graph.node import INFERRED
-from graph.replica import PublicReplica, replica_status
-from graph.errors import MaarifaError, StoreMissing
+from graph.replica import CONSUMER as REPLICA_CONSUMER, PublicReplica, replica_status
+from graph.errors import MaarifaError, PublicDataPreparing, StoreMissing
 
 from .settings import Settings
 
@@ -40,6 +40,10 @@ class Services:
     _stop: list = field(default_factory=list)
     _peer_services: object = None
     _search_sync: object = None
+    #: None: no background builder runs; a dict while it builds the first snapshot; False after
+    replica_building: object = None
+    _counted: dict = field(default_factory=dict)  # what -> (feed position, count) of its last count
+    _counting: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def search_sync(self):
@@ -56,7 +60,7 @@ class Services:
         if self._peer_services is None:
             from graph.peers import PeerServices
 
-            self._peer_services = PeerServices(self.store)
+            self._peer_services = PeerServices(self.store, peer_index_dir(self.settings))
         return self._peer_services
 
     @property
@@ -70,7 +74,10 @@ class Services:
     def _start_pool(self):
         from graph.sparql_pool import SparqlPool
 
-        self.sync_replica()
+        if self.replica_building is None:
+            self.sync_replica()  # no background builder (a command, a test): build it here
+        elif self.replica.latest_snapshot() is None:
+            raise PublicDataPreparing(self.settings.replica_retry_after)
         conf = self.settings
         if conf.sparql_fast_lane_workers > 0:
             self._fast_lane = SparqlPool(self.replica.snapshots_dir, size=conf.sparql_fast_lane_workers,
@@ -103,45 +110,129 @@ class Services:
         return self._public_queries
 
     def sync_replica(self) -> None:
-        if self.replica.latest_snapshot() is None or self.store.feed.cursor("replica") == 0:
+        if self.replica_needs_rebuild():
             self.replica.rebuild()
         while self.replica.sync():
             pass
 
-    def start_background(self) -> None:
-        """Keep the search index and the public replica in sync with the graph's change feed."""
-        self._stop += self.search_sync.start()
-        self.sync_replica()
-        stop = threading.Event()
+    def replica_needs_rebuild(self) -> bool:
+        return self.replica.latest_snapshot() is None or self.store.feed.cursor("replica") == 0
 
-        def follow():
-            while not stop.wait(0.25):
-                try:
-                    self.replica.sync()
-                except Exception:  # logged; the feed keeps the work for the next round
-                    logging.getLogger(__name__).exception("public replica not updated, will retry")
-                    stop.wait(5)
-        thread = threading.Thread(target=follow, name="public-replica", daemon=True)
+    def start_background(self) -> None:
+        """Keep the search index, the public replica and the peer index in step with the change
+        feed, each in a thread of its own: the server answers while they build or catch up, and
+        ``/health`` says how far each is (issue 12, item 10)."""
+        self._stop += self.search_sync.start()
+        self.replica_building = {"since": _now(), "rebuild": self.replica_needs_rebuild()}  # before /sparql can ask
+        self._stop.append(self._follow("public-replica", self._replica_round, first=self._build_replica))
+        self._stop.append(self._follow("peer-index", self.peer_services.index.sync,
+                                        first=self.peer_services.index.sync, interval=1.0))
+
+    def _build_replica(self) -> None:
+        self._quads()  # the first count starts now, not with the first /health
+        try:
+            self.sync_replica()
+        finally:
+            self.replica_building = False
+
+    def _replica_round(self) -> None:
+        self.replica.sync()
+
+    @staticmethod
+    def _follow(name: str, step, *, first=None, interval: float = 0.25) -> tuple[threading.Thread, threading.Event]:
+        """A daemon thread running ``first`` once, then ``step`` every ``interval`` seconds until stopped."""
+        stop = threading.Event()
+        log = logging.getLogger(__name__)
+
+        def attempt(action) -> bool:
+            try:
+                action()
+                return True
+            except Exception:
+                if stop.is_set():  # the services closed under a long build: nothing to report
+                    return True
+                log.exception("%s: not brought up to date, will retry", name)  # the feed keeps the work
+                stop.wait(5)
+                return False
+
+        def run():
+            while first is not None and not stop.is_set() and not attempt(first):
+                pass
+            while not stop.wait(interval):
+                attempt(step)
+        thread = threading.Thread(target=run, name=name, daemon=True)
         thread.start()
-        self._stop.append((thread, stop))
+        return thread, stop
 
     def status(self) -> dict:
         store = self.store
+        search = self.search_sync.status()
         return {
             "store": {
                 "ok": True,
-                "quads": store.count(),
+                **self._quads(),
                 "graphs": len(store.records()),
                 "feed_head": store.feed.head,
                 "size_bytes": store.size_on_disk(),
             },
-            "index": self.search_sync.status(),
-            "replica": replica_status(self.replica),
+            "index": search,
+            "replica": self._replica_status(),
+            "consumers": self.consumers(search),
         }
 
+    def _quads(self) -> dict:
+        """The store's statement count (see :meth:`_counted_in_background`)."""
+        if self.replica_building is None:
+            return {"quads": self.store.count()}
+        at, quads = self._counted_in_background("store", self.store.feed.head, self.store.count)
+        return {"quads": quads, "quads_counted_at": at}
+
+    def _replica_status(self) -> dict:
+        if self.replica_building is None:
+            return replica_status(self.replica)
+        position = self.store.feed.cursor(REPLICA_CONSUMER)
+        at, triples = self._counted_in_background("replica", position, self.replica.count)
+        return {"graphs": len(self.replica.graphs()), "triples": triples, "triples_counted_at": at,
+                "lag": self.store.feed.head - position}
+
+    def _counted_in_background(self, what: str, at: int, count) -> tuple[int | None, int | None]:
+        """(position, count) of the last count of ``what``, starting a new one in a thread when
+        ``at`` moved. Counting is a scan (seconds at 100k people): while the server runs, /health
+        must not wait for it, so it gives the last count and the feed position it was made at."""
+        last = self._counted.get(what, (None, None))
+        if last[0] != at and self._counting.acquire(blocking=False):
+            def run():
+                try:
+                    self._counted[what] = (at, count())
+                except Exception:  # closed under it: the next /health counts again
+                    pass
+                finally:
+                    self._counting.release()
+            threading.Thread(target=run, name=f"count-{what}", daemon=True).start()
+        return last
+
+    def consumers(self, search: dict) -> dict:
+        """Every consumer of the change feed: its position, the head, how far behind, what it builds."""
+        feed = self.store.feed
+        head = feed.head
+        out = {}
+        for entry in [search, search.get("fallback")]:
+            if entry:
+                out[entry["consumer"]] = {"position": entry["position"], "head": entry["head"],
+                                          "behind": entry["behind"], "building": entry.get("building")}
+        position = feed.cursor(REPLICA_CONSUMER)
+        out["replica"] = {"position": position, "head": head, "behind": head - position,
+                          "building": self.replica_building or None,
+                          "ready": self.replica.latest_snapshot() is not None}
+        peers = self.peer_services.index.status()
+        out["peers"] = {key: peers[key] for key in ("position", "head", "behind", "building", "views", "loads",
+                                                     "builds")}
+        return out
+
     def close(self) -> None:
-        for thread, stop in self._stop:
+        for _, stop in self._stop:
             stop.set()
+        for thread, _ in self._stop:
             thread.join(10)
         for pool in (self._fast_lane, self._pool):
             if pool is not None:
@@ -149,6 +240,30 @@ class Services:
         self.search.close()
         self.replica.close()
         self.store.close()
+
+
+PEER_INDEX_DIR = "peers"
+
+
+def peer_index_dir(settings: Settings) -> Path:
+    return Path(settings.data_dir) / PEER_INDEX_DIR
+
+
+def update_peer_index(store: GraphStore, settings: Settings) -> dict:
+    """Bring the peer index files up to the feed head before a command exits, so that the next
+    ``maarifa serve`` reads them rather than building the index (as the search index is
+    brought up to date by ``demo``)."""
+    from graph.peers import PeerIndex
+
+    index = PeerIndex(store, peer_index_dir(settings))
+    index.sync()
+    return index.status()
+
+
+def _now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def init_data_dir(settings: Settings) -> list[str]:

@@ -120,11 +120,13 @@ def build_node(data_dir: Path, work: Path, toml: str = "") -> None:
         indexer = services.search_sync  # every index the settings keep (OpenSearch: its fallback too)
         indexer.sync()
         services.sync_replica()
+        services.peer_services.index.sync()
         # an older version of every value: rename, new e-mail, one more claim
         Profiles(store).update(USERNAME, {"name": RENAMED, "email": NEW_EMAIL,
                                           "add_claims": [{"skill": "14", "level": 2}]}, Viewer.admin())
         indexer.sync()
         services.sync_replica()
+        services.peer_services.index.sync()  # the peer index files: the old name, then the new one
         service = BadgeService(store, wiring.issuer_of(settings))
         service.create_badge_class("budgeting-basics", {"en": "Budgeting basics"}, {"en": "Knows budgets."},
                                    criteria_text="Completed the budgeting module.", skills=[f"{store.base_url}/id/skill/12"])
@@ -154,7 +156,8 @@ def assert_erased_from_disk(data_dir: Path) -> None:
     assert left == {}, f"the erased person is still in these files: {json.dumps(left, indent=1, ensure_ascii=False)}"
     # the files still hold the people who stay, so the search above could have seen the erased one
     # (it reads through RocksDB's compressed blocks: a bulk-loaded store is compressed throughout)
-    for place, names in (("store", STAYING), ("replica/store", STAYING[2:]), ("replica/snapshots", STAYING[2:])):
+    for place, names in (("store", STAYING), ("replica/store", STAYING[2:]), ("replica/snapshots", STAYING[2:]),
+                         ("peers", STAYING)):
         held = {n for found in found_on_disk(data_dir / place, [n.encode() for n in names]).values() for n in found}
         assert held == set(names), (place, held)
 
