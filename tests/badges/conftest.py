@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 from badges import BadgeService, Issuer, ensure_keys, load_keys
 from graph import GraphStore, SourceGraphs, sha256_checksum
 from graph.rdfio import parse_file
+from tests.served import Served, free_port
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "badges"
 BASE = "http://127.0.0.1:5000"
@@ -87,18 +88,11 @@ class AppNode:
 
 class LiveNode:
     def __init__(self, tmp_path: Path, name: str = "Wikimedia Test Chapter"):
-        import socket
-        import threading
-
-        import waitress
-
         from maarifa import wiring
         from maarifa.settings import Settings
         from web import create_app
 
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.settings = Settings.load({"data_dir": tmp_path / "data", "base_url": self.base, "node_name": name},
                                       environ={})
@@ -109,19 +103,14 @@ class LiveNode:
         self.app = create_app(self.settings, self.services)
         self.service = BadgeService(self.services.store, Issuer(name=name, base_url=self.base))
         self.keys = load_keys(self.settings.data_dir)
-        self.server = waitress.create_server(self.app, host="127.0.0.1", port=self.port, threads=4)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
+        self.served = Served(self.app, self.port).start()
 
     def close(self):
         """Stop serving and release the data directory (again: a no-op)."""
-        if self.thread is None:
+        if self.served is None:
             return
-        # let the requests being answered finish first: closing under them breaks their threads
-        self.server.task_dispatcher.shutdown()
-        self.server.close()
-        self.thread.join(timeout=5)
-        self.thread = None
+        self.served.stop()
+        self.served = None
         self.services.close()
 
 

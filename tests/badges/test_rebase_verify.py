@@ -6,30 +6,22 @@ nothing answers there (README: old URLs stay verifiable only if the old host red
 from __future__ import annotations
 
 import json
-import socket
-import threading
 from urllib.parse import urlparse
 
 import pytest
 import requests
-import waitress
 
 from badges import Issuer, load_keys, ob2
 from badges.service import BadgeService
 from maarifa import wiring
 from maarifa.settings import Settings
+from tests.served import Served, free_port
 from web import create_app
 
 from ..maarifa.test_cli import run
 from .conftest import load_badge_data
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -49,12 +41,9 @@ def moved_node(tmp_path, monkeypatch):
     assert moved.exit_code == 0, moved.output
     settings = Settings.load({"data_dir": data, "base_url": new}, environ={})
     services = wiring.open_services(settings, "pytest moved node")
-    server = waitress.create_server(create_app(settings, services), host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    served = Served(create_app(settings, services), port).start()
     yield {"old": old, "new": new, "award": award.id, "handed_out": handed_out}
-    server.close()
-    thread.join(timeout=5)
+    served.stop()
     services.close()
 
 

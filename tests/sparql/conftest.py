@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from pathlib import Path
 
@@ -17,12 +16,7 @@ from ontology import MF, SCHEMA
 from web import create_app
 
 from ..factories import person, taxonomy
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from ..served import Served, free_port
 
 
 class LiveNode:
@@ -39,14 +33,12 @@ class LiveNode:
         self.store = self.services.store
         self.app = create_app(self.settings, self.services)
         if waitress:
-            import waitress as waitress_server
-
-            self.server = waitress_server.create_server(self.app, host="127.0.0.1", port=self.port, threads=4)
-            self.thread = threading.Thread(target=self.server.run, daemon=True)
+            self.served = Served(self.app, self.port).start()
         else:
+            self.served = None
             self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
             self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+            self.thread.start()
 
     @property
     def sparql(self) -> str:
@@ -77,19 +69,12 @@ class LiveNode:
         self.services.sync_replica()
 
     def close(self) -> None:
-        if hasattr(self.server, "serve_forever"):
+        if self.served:
+            self.served.stop()
+        else:
             self.server.shutdown()
             self.server.server_close()
             self.thread.join(5)
-        else:
-            # waitress's loop ends when it has no sockets left; they are closed from inside the
-            # loop (its trigger runs the function there), not under a poll in progress
-            def close_all():
-                for channel in list(self.server._map.values()):
-                    channel.close()
-            self.server.trigger.pull_trigger(close_all)
-            self.thread.join(5)
-            self.server.task_dispatcher.shutdown()
         self.services.close()
 
 
