@@ -1,0 +1,54 @@
+"""Every importer failure the fuzz suite (or issue 13) found, as a named test with its minimal
+example: imported through the CLI, it ends with exit 1 and a message naming the file and what
+is wrong, and the store (every quad, the catalog and the feed: tests/conftest.py ``snapshot``)
+is unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from graph import GraphStore
+from maarifa.cli import main
+
+from ..conftest import snapshot
+from .importing import BASE
+
+
+def ingest(data_dir: Path, kind: str, path: Path):
+    """``maarifa ingest KIND PATH`` in-process; the store's snapshot before and after."""
+    with GraphStore.open(data_dir, base_url=BASE) as store:
+        before = snapshot(store)
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), "ingest", kind, str(path)])
+    with GraphStore.open(data_dir, base_url=BASE) as store:
+        after = snapshot(store)
+    return result, before, after
+
+
+def initialised(tmp_path: Path) -> Path:
+    data_dir = tmp_path / "data"
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), "--base-url", BASE, "init"])
+    assert result.exit_code == 0, result.output
+    return data_dir
+
+
+def rejected(tmp_path: Path, kind: str, name: str, content: bytes) -> str:
+    data_dir = initialised(tmp_path)
+    path = tmp_path / name
+    path.write_bytes(content)
+    result, before, after = ingest(data_dir, kind, path)
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), "a traceback, not a message"
+    assert after == before
+    return result.stderr
+
+
+def test_mediawiki_export_without_siteinfo(tmp_path):
+    """Issue 13: mwxml.errors.MalformedXML ended the command with a traceback."""
+    message = rejected(tmp_path, "mediawiki", "no-siteinfo.xml",
+                       b'<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/" version="0.10">'
+                       b"<page><title>Pear</title><ns>0</ns><id>1</id><revision><id>2</id><text>x</text>"
+                       b"</revision></page></mediawiki>")
+    assert "error: mediawiki import of no-siteinfo.xml rejected" in message
+    assert "no-siteinfo.xml: not a MediaWiki export: no <siteinfo> element" in message
