@@ -52,3 +52,12 @@ def test_mediawiki_export_without_siteinfo(tmp_path):
                        b"</revision></page></mediawiki>")
     assert "error: mediawiki import of no-siteinfo.xml rejected" in message
     assert "no-siteinfo.xml: not a MediaWiki export: no <siteinfo> element" in message
+
+
+def test_gzip_dump_with_damaged_deflate_data(tmp_path):
+    """Fuzzing: a .gz whose header is right but whose deflate data is not ended the command
+    with zlib.error (which, unlike gzip's and bz2's other errors, is no OSError)."""
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # magic, deflate, no flags, no time, unknown OS
+    message = rejected(tmp_path, "mediawiki", "article.xml.gz", header + b"\xff" * 8)  # block type 3: invalid
+    assert "article.xml.gz, page 1: cannot be read as a MediaWiki dump" in message
+    assert "the gzip data is damaged" in message
