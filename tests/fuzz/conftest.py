@@ -19,7 +19,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-CI_EXAMPLES = 30
+CI_EXAMPLES = 20
 LONG_EXAMPLES = 2_000
 
 _COMMON = dict(

@@ -15,6 +15,7 @@ Any other exception (a traceback at the command line) fails the example.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import shutil
 import sqlite3
@@ -71,15 +72,12 @@ class Node:
         self.store.close()
 
     def state(self) -> State:
-        records = tuple(sorted((r.logical, r.physical, r.source, r.checksum, r.generated_at)
-                               for r in self.store.records()))
         db = sqlite3.connect(f"file:{self.index.path}?mode=ro", uri=True)
         try:
             ids = [row[0] for row in db.execute("SELECT id FROM docs ORDER BY id")]
         finally:
             db.close()
-        return State(self.store.count(), records, self.store.feed.head, len(ids),
-                     hashlib.sha256("\n".join(ids).encode()).hexdigest())
+        return State(*store_state(self.store), len(ids), hashlib.sha256("\n".join(ids).encode()).hexdigest())
 
     def example_dir(self) -> Path:
         """A fresh folder for one example's input files."""
@@ -111,6 +109,12 @@ class Node:
         return None
 
 
+def store_state(store: GraphStore) -> tuple[int, tuple, int]:
+    """The store's part of :class:`State`: quads, catalog records, feed head."""
+    records = tuple(sorted((r.logical, r.physical, r.source, r.checksum, r.generated_at) for r in store.records()))
+    return store.count(), records, store.feed.head
+
+
 def assert_located(failed: ImportFailed, names: Iterable[str]) -> None:
     """Every error names one of the input's files and says something; no traceback leaks."""
     names = set(names)
@@ -129,3 +133,72 @@ def write(folder: Path, name: str, data: bytes | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return path
+
+
+class CliNode:
+    """A data directory made by `maarifa init`, driven through the click command line in-process
+    (click.testing.CliRunner): what a user typing ``maarifa ingest`` or ``maarifa load`` sees."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.examples = 0
+        result = self.invoke("--base-url", BASE, "init")
+        assert result.exit_code == 0, result.output
+
+    def invoke(self, *args: str):
+        from click.testing import CliRunner
+
+        from maarifa.cli import main
+
+        return CliRunner().invoke(main, ["--data-dir", str(self.data_dir), *map(str, args)])
+
+    def state(self) -> tuple[int, tuple, int]:
+        with GraphStore.open(self.data_dir, base_url=BASE) as store:
+            return store_state(store)
+
+    def snapshot(self) -> bytes:
+        from ..conftest import snapshot
+
+        with GraphStore.open(self.data_dir, base_url=BASE) as store:
+            return snapshot(store)
+
+    def example_dir(self) -> Path:
+        self.examples += 1
+        folder = self.data_dir.parent / "examples" / str(self.examples)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        return folder
+
+    def check(self, *args: str, file: Path, full: bool = False) -> Outcome:
+        """Run the command and hold the property: exit 0, or exit 1 with one ``error:`` message
+        on stderr naming ``file``, and the store as it was (every quad when ``full``)."""
+        measure = self.snapshot if full else self.state
+        before = measure()
+        outcome = self.outcome(*args)
+        assert outcome.exit_code in (0, 1), f"exit {outcome.exit_code}: {outcome.output}"
+        assert outcome.traceback is None, f"a traceback, not a message: {outcome.traceback}\n{outcome.output}"
+        if outcome.exit_code == 1:
+            assert outcome.stderr.startswith("error: ") and file.name in outcome.stderr, outcome.stderr
+            assert "Traceback" not in outcome.stderr, outcome.stderr
+            assert measure() == before, f"a rejected `maarifa {args[0]}` changed the store:\n{outcome.stderr}"
+        return outcome
+
+    def outcome(self, *args: str) -> Outcome:
+        """What the command printed and how it ended, without the exception itself: its
+        traceback's frames hold the command's store, whose RocksDB lock is only released when
+        the last reference to it goes (pyoxigraph has no close), so the next open would fail."""
+        result = self.invoke(*args)
+        exception = result.exception
+        traceback = None if exception is None or isinstance(exception, SystemExit) else repr(exception)
+        outcome = Outcome(result.exit_code, result.output, result.stderr, traceback)
+        del result, exception
+        gc.collect()  # frames and exceptions refer to each other: a cycle, freed by the collector
+        return outcome
+
+
+@dataclass(frozen=True)
+class Outcome:
+    exit_code: int
+    output: str
+    stderr: str
+    traceback: str | None

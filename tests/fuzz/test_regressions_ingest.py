@@ -7,40 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from graph import GraphStore
-from maarifa.cli import main
-
-from ..conftest import snapshot
-from .importing import BASE
-
-
-def ingest(data_dir: Path, kind: str, path: Path):
-    """``maarifa ingest KIND PATH`` in-process; the store's snapshot before and after."""
-    with GraphStore.open(data_dir, base_url=BASE) as store:
-        before = snapshot(store)
-    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), "ingest", kind, str(path)])
-    with GraphStore.open(data_dir, base_url=BASE) as store:
-        after = snapshot(store)
-    return result, before, after
-
-
-def initialised(tmp_path: Path) -> Path:
-    data_dir = tmp_path / "data"
-    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), "--base-url", BASE, "init"])
-    assert result.exit_code == 0, result.output
-    return data_dir
+from .importing import CliNode
 
 
 def rejected(tmp_path: Path, kind: str, name: str, content: bytes) -> str:
-    data_dir = initialised(tmp_path)
-    path = tmp_path / name
+    """``maarifa ingest KIND`` of ``content``: exit 1, a message, every quad as it was."""
+    node = CliNode(tmp_path / "data")
+    path = node.example_dir() / name
     path.write_bytes(content)
-    result, before, after = ingest(data_dir, kind, path)
+    result = node.check("ingest", kind, path, file=path, full=True)
     assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), "a traceback, not a message"
-    assert after == before
     return result.stderr
 
 
