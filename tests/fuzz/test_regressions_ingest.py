@@ -37,3 +37,22 @@ def test_gzip_dump_with_damaged_deflate_data(tmp_path):
     message = rejected(tmp_path, "mediawiki", "article.xml.gz", header + b"\xff" * 8)  # block type 3: invalid
     assert "article.xml.gz, page 1: cannot be read as a MediaWiki dump" in message
     assert "the gzip data is damaged" in message
+
+
+def test_json_number_too_long_to_convert(tmp_path):
+    """Fuzzing (orgs.json, capacities.json): json.loads raises ValueError, not JSONDecodeError,
+    for an integer of more than sys.get_int_max_str_digits() digits; it was a traceback."""
+    message = rejected(tmp_path, "orgs", "orgs.json", b'[{"pk": 1,\n "model": ' + b"9" * 5000 + b"}]")
+    assert "orgs.json, line 2: not accepted: a number of more than 4,300 digits" in message
+
+
+def test_yaml_number_too_long_to_convert(tmp_path):
+    """Fuzzing (mappings, roles, badges, training YAML): PyYAML's int() raised ValueError."""
+    message = rejected(tmp_path, "mappings", "mappings.yaml", b"querying-wikidata: [113]\nsources: " + b"9" * 5000)
+    assert "mappings.yaml, line 2: not accepted: a number of more than 4,300 digits" in message
+
+
+def test_yaml_date_that_does_not_exist(tmp_path):
+    """Fuzzing: PyYAML reads 2024-13-45 as a timestamp and raised ValueError (month must be in 1..12)."""
+    message = rejected(tmp_path, "roles", "roles.yaml", b"treasurer: 2024-13-45\n")
+    assert "roles.yaml: not accepted: a value cannot be read (month must be in 1..12)" in message
