@@ -65,7 +65,6 @@ class Node:
         for kind, path, options in sources:
             run_import(self.store, kind, path, options=options)
         self.search.sync()
-        self.examples = 0
 
     def close(self) -> None:
         self.index.close()
@@ -80,12 +79,7 @@ class Node:
         return State(*store_state(self.store), len(ids), hashlib.sha256("\n".join(ids).encode()).hexdigest())
 
     def example_dir(self) -> Path:
-        """A fresh folder for one example's input files."""
-        self.examples += 1
-        folder = self.root / "examples" / str(self.examples)
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        return folder
+        return example_dir(self.root)
 
     def check_import(self, kind: str, path: Path, *, names: Iterable[str], restore: tuple[Path, dict] | None = None,
                      options: dict[str, Any] | None = None) -> ImportFailed | None:
@@ -128,6 +122,15 @@ def assert_located(failed: ImportFailed, names: Iterable[str]) -> None:
     assert "Traceback" not in text and f"{failed.report.kind} import of" in text, text
 
 
+def example_dir(root: Path) -> Path:
+    """An empty folder under ``root`` for one example's input files (the last example's
+    files are deleted: a long run would otherwise keep gigabytes of huge inputs)."""
+    folder = root / "example"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
 def write(folder: Path, name: str, data: bytes | str) -> Path:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,7 +144,6 @@ class CliNode:
 
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
-        self.examples = 0
         result = self.invoke("--base-url", BASE, "init")
         assert result.exit_code == 0, result.output
 
@@ -163,11 +165,7 @@ class CliNode:
             return snapshot(store)
 
     def example_dir(self) -> Path:
-        self.examples += 1
-        folder = self.data_dir.parent / "examples" / str(self.examples)
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        return folder
+        return example_dir(self.data_dir.parent)
 
     def check(self, *args: str, file: Path, full: bool = False) -> Outcome:
         """Run the command and hold the property: exit 0, or exit 1 with one ``error:`` message
