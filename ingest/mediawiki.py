@@ -26,7 +26,7 @@ from rdflib import URIRef
 from graph import SourceGraphs
 from ontology import DCT, MF, RDF, XSD
 
-from .base import ImportPlan, Importer, Report, lang_text, mint, slugify, string, typed
+from .base import ImportPlan, Importer, Report, checked_iri, lang_text, mint, slugify, string, typed
 from .limits import InputTooLarge, Limits, open_input, xml_events
 from .text import wikitext_to_text
 
@@ -121,8 +121,10 @@ class MediaWikiImporter(Importer):
                     if body:
                         triples.append((node, URIRef(MF.body), lang_text(body, lang)))
                     url = page_url(info.base, title)
-                    if url:
-                        triples.append((node, URIRef(DCT.source), URIRef(url)))
+                    source = url and checked_iri(url, report, label, f"page {number} ({title})",
+                                                 "its URL, made of <siteinfo><base> and the title: ")
+                    if source:
+                        triples.append((node, URIRef(DCT.source), source))
                     if latest.timestamp:
                         triples.append((node, URIRef(DCT.modified), typed(str(latest.timestamp).replace("+00:00", "Z"),
                                                                           XSD.dateTime)))

@@ -192,13 +192,16 @@ class Pairs:
 Path = tuple  # keys and list positions from the root to a value
 
 
-def paths(tree: Any, limit: int = 2_000) -> list[Path]:
-    """Every path in ``tree`` (the root is ``()``), breadth first, at most ``limit``."""
+def paths(tree: Any, limit: int = 2_000, depth: int = 100) -> list[Path]:
+    """Every path in ``tree`` (the root is ``()``), breadth first, at most ``limit``, none
+    longer than ``depth`` (a mutation copies the containers on its path, recursively)."""
     found: list[Path] = []
     queue: list[tuple[Path, Any]] = [((), tree)]
     while queue and len(found) < limit:
         path, value = queue.pop(0)
         found.append(path)
+        if len(path) >= depth:
+            continue
         if isinstance(value, dict):
             queue += [(path + (k,), v) for k, v in value.items()]
         elif isinstance(value, list):
@@ -226,17 +229,6 @@ def _replace_at(tree: Any, path: Path, change: Callable[[Any], Any]) -> Any:
     return copy
 
 
-REMOVED = object()  # a value that _drop_removed takes out of its container
-
-
-def _drop_removed(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_removed(v) for k, v in value.items() if v is not REMOVED}
-    if isinstance(value, list):
-        return [_drop_removed(v) for v in value if v is not REMOVED]
-    return value
-
-
 @st.composite
 def tree_mutation(draw, tree: Any) -> Any:
     """``tree`` with one change at one path: removed, duplicated, of a wrong type, huge,
@@ -261,7 +253,9 @@ def tree_mutation(draw, tree: Any) -> Any:
     if action == "nasty text":
         return _replace_at(tree, path, lambda _: draw(nasty_text()))
     if action == "remove":
-        return _drop_removed(_replace_at(tree, path, lambda _: REMOVED))
+        parent, key = path[:-1], path[-1]
+        return _replace_at(tree, parent, lambda c: {k: v for k, v in c.items() if k != key}
+                           if isinstance(c, dict) else c[:key] + c[key + 1:])
     if action == "duplicate":
         parent, key = path[:-1], path[-1]
         other = draw(st.one_of(st.just(value), wrong_type_for(value)))

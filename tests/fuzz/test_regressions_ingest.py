@@ -56,3 +56,15 @@ def test_yaml_date_that_does_not_exist(tmp_path):
     """Fuzzing: PyYAML reads 2024-13-45 as a timestamp and raised ValueError (month must be in 1..12)."""
     message = rejected(tmp_path, "roles", "roles.yaml", b"treasurer: 2024-13-45\n")
     assert "roles.yaml: not accepted: a value cannot be read (month must be in 1..12)" in message
+
+
+def test_mediawiki_page_url_that_is_no_iri(tmp_path):
+    """Fuzzing: a <siteinfo><base> that makes page URLs no IRI reached the store, which raised
+    ValueError (Invalid IRI code point) while writing."""
+    message = rejected(tmp_path, "mediawiki", "bad-base.xml",
+                       b'<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/" version="0.10">'
+                       b"<siteinfo><sitename>W</sitename><dbname>enwiki</dbname><base>99:/wiki/Main</base></siteinfo>"
+                       b"<page><title>Pear</title><ns>0</ns><id>1</id><revision><id>2</id><text>x</text>"
+                       b"</revision></page></mediawiki>")
+    assert "bad-base.xml, page 1 (Pear): its URL, made of <siteinfo><base> and the title: '99:/wiki/Pear' is not a valid IRI" \
+        in message
