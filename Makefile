@@ -9,7 +9,7 @@ MAARIFA := $(VENV)/bin/maarifa
 DEMO_DATA ?= maarifa-data
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install translations browser-deps bench clean lock lint
+.PHONY: demo test fuzz install translations browser-deps bench clean lock lint
 
 # every package pinned with its hashes (requirements-test.lock: the app and what the tests run),
 # then the project itself without resolving anything again
@@ -59,6 +59,14 @@ lint: $(STAMP)
 test: install browser-deps lint
 	scripts/opensearch.sh start
 	MAARIFA_TEST_OPENSEARCH_URL=$$(scripts/opensearch.sh url) $(PY) -m pytest; \
+	status=$$?; scripts/opensearch.sh stop; exit $$status
+
+# the fuzz suite (tests/fuzz, issue 13) with thousands of examples per target instead of the
+# bounded number `make test` runs; --hypothesis-show-statistics prints how many each target ran
+fuzz: install browser-deps
+	scripts/opensearch.sh start
+	MAARIFA_TEST_OPENSEARCH_URL=$$(scripts/opensearch.sh url) $(PY) -m pytest tests/fuzz --fuzz-long \
+	  --hypothesis-show-statistics -p no:cacheprovider; \
 	status=$$?; scripts/opensearch.sh stop; exit $$status
 
 bench: $(STAMP)
