@@ -211,8 +211,7 @@ def _serve(settings: Settings) -> None:
     check_serving(settings)
     services = wiring.open_services(settings, f"maarifa serve on {settings.host}:{settings.port}")
     app = wiring.make_app(settings, services)
-    services.start_background()
-    _ = services.public_queries  # the query workers are started before the first request
+    services.start_background()  # the query workers too start there, once the public replica has a snapshot
     click.echo(f"serving {settings.data_dir} on http://{settings.host}:{settings.port}/ (Ctrl-C stops)")
     try:
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,

@@ -134,6 +134,7 @@ class Services:
             self.sync_replica()
         finally:
             self.replica_building = False
+        _ = self.public_queries  # the query workers start on the first snapshot, before a query needs them
 
     def _replica_round(self) -> None:
         self.replica.sync()
