@@ -9,7 +9,7 @@ MAARIFA := $(VENV)/bin/maarifa
 DEMO_DATA ?= maarifa-data
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install translations browser-deps bench clean
+.PHONY: demo test fuzz install translations browser-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ browser-deps: $(NPM_STAMP)
 test: install browser-deps
 	scripts/opensearch.sh start
 	MAARIFA_TEST_OPENSEARCH_URL=$$(scripts/opensearch.sh url) $(PY) -m pytest; \
+	status=$$?; scripts/opensearch.sh stop; exit $$status
+
+# the fuzz suite (tests/fuzz, issue 13) with thousands of examples per target instead of the
+# bounded number `make test` runs; --hypothesis-show-statistics prints how many each target ran
+fuzz: install browser-deps
+	scripts/opensearch.sh start
+	MAARIFA_TEST_OPENSEARCH_URL=$$(scripts/opensearch.sh url) $(PY) -m pytest tests/fuzz --fuzz-long \
+	  --hypothesis-show-statistics -p no:cacheprovider; \
 	status=$$?; scripts/opensearch.sh stop; exit $$status
 
 bench: $(STAMP)

@@ -14,6 +14,15 @@ FIXTURES = ROOT / "tests" / "fixtures"
 BASE = "http://127.0.0.1:5000"
 
 
+def pytest_addoption(parser):
+    # registered here, not in tests/fuzz/conftest.py: pytest reads options only from the
+    # conftest files it loads at start-up, and `pytest --fuzz-long` (all of tests/) does not
+    # load that one before parsing the command line
+    parser.addoption("--fuzz-long", action="store_true", default=False,
+                     help="run the fuzz suite (tests/fuzz) with the Hypothesis profile 'long': "
+                          "thousands of examples per target instead of the bounded 'ci' number")
+
+
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
     return tmp_path / "data"
