@@ -796,7 +796,7 @@ class Profiles:
             hits = [cid for cid, c in existing.items()
                     if c["skill"] == target["skill"] and (item.get("status") is None or c["status"] == target["status"])]
             if not hits:
-                raise InvalidField(f"no claim on {tax.skill_label(target['skill'])} to remove")
+                raise InvalidField(f"remove_claims: no claim on {tax.skill_label(target['skill'])} to remove")
             drop |= set(hits)
         wanted = [parse(i) for i in (patch.get("claims") or [])] + [parse(i) for i in (patch.get("add_claims") or [])]
         # an added claim with the same skill and status as a kept one replaces it (keeping its IRI,

@@ -33,7 +33,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from flask import request as flask_request
 
@@ -217,7 +217,8 @@ class FuzzNode:
             kwargs["query_string"] = _encode_query(query).decode("ascii")
             # a name the fuzzer made up counts only when it is long enough not to be any word
             names = [*names, *(n for n, _ in query if len(n.strip()) >= 3)]
-            values = [*values, *(v for _, v in query)]
+            values = [*values, *(shown for _, v in query for shown in _shown(v))]
+        self.settle()  # an accepted write of an earlier example is indexed before "before" is taken
         before = self.state()
         response = client.open(path, method=method, **kwargs)
         status = response.status_code
@@ -233,6 +234,25 @@ class FuzzNode:
                     f"{where}: {status} {message[:500]!r} names none of {sorted(set(names))[:20]} "
                     f"nor their values")
         return Answer(status, message, response)
+
+    def fuzz(self, routes: Sequence[str], examples, send: Callable[[Any], object]) -> None:
+        """One fuzz target: ``send`` each example Hypothesis draws from the strategy ``examples``
+        (as many as the profile says), then assert that the requests reached every route of
+        ``routes`` ("METHOD /rule", as in the app's url_map: tests/fuzz/test_web_routes.py reads
+        these to know which routes have a target)."""
+        import warnings
+
+        from hypothesis import given
+        from hypothesis.errors import HypothesisWarning
+
+        @given(examples)
+        def run(example):
+            send(example)
+
+        with self.reaching(*routes), warnings.catch_warnings():
+            # a failing example of HUGE values is long; printing it is still what we want
+            warnings.filterwarnings("ignore", "Generating overly large repr", HypothesisWarning)
+            run()
 
     @contextmanager
     def reaching(self, *routes: str):
@@ -250,10 +270,22 @@ class FuzzNode:
 NAMING_STATUSES = {400, 404, 406, 415, 422}
 
 
-def _encode_query(pairs: Sequence[tuple[str, str]]) -> bytes:
+def _encode_query(pairs: Sequence[tuple[str, str | bytes]]) -> bytes:
+    """The query string of ``pairs``, percent-encoded; a ``bytes`` value is sent as those bytes
+    (invalid UTF-8 included, as a browser or a script may send it)."""
     from urllib.parse import quote
 
     return "&".join(f"{quote(n, safe='')}={quote(v, safe='')}" for n, v in pairs).encode("ascii")
+
+
+def _shown(value: str | bytes) -> list[str]:
+    """How a view may show a value: bytes that are not UTF-8 as Werkzeug reads them (each bad
+    byte left percent-encoded) or with replacement characters."""
+    if not isinstance(value, bytes):
+        return [value]
+    escaped = re.sub("[\udc80-\udcff]", lambda m: f"%{ord(m.group()) - 0xdc00:02X}",
+                     value.decode("utf-8", "surrogateescape"))
+    return [escaped, value.decode("utf-8", "replace")]
 
 
 _ALERT = re.compile(r'role="alert"[^>]*>(.*?)</p>', re.S)

@@ -1,0 +1,44 @@
+"""Every failure the web fuzz targets found (issue 13 item 3), as a named test with its minimal
+example; each failed before its fix. :meth:`FuzzNode.call` checks the property (below 500, a
+message naming what is wrong, nothing changed)."""
+
+from __future__ import annotations
+
+from .mutations import dump_json, nested
+
+
+def test_patch_body_nested_deeper_than_the_parser_reads_is_a_400(web_node):
+    """Found by test_api_patch_person: a RecursionError of the JSON reader was a 500."""
+    body = dump_json({"name": nested("x", 5_000)}).encode("utf-8")
+    answer = web_node.call("PATCH", "/api/people/fred", caller="self", data=body,
+                           headers={"Content-Type": "application/json"}, names=["json"])
+    assert answer.status == 400
+
+
+def test_badgr_body_nested_deeper_than_the_parser_reads_is_a_400(web_node):
+    """The same reader behind every Badgr body (web/badgr_requests.py json_body)."""
+    body = dump_json({"recipient": nested({}, 5_000)}).encode("utf-8")
+    answer = web_node.call("POST", "/v2/badgeclasses/budgets/assertions", caller="trainer", data=body,
+                           headers={"Content-Type": "application/json"}, names=["json"])
+    assert answer.status == 400 and "nested too deeply" in answer.message
+
+
+def test_mentors_per_mentee_of_more_digits_than_python_reads_is_a_400(web_node):
+    """Found by test_api_mentors: int() refuses texts of more than 4300 digits with a ValueError (a 500)."""
+    answer = web_node.call("GET", "/api/mentors", query=[("per_mentee", "9" * 100_000)])
+    assert answer.status == 400 and "per_mentee" in answer.message
+
+
+def test_path_no_route_matches_is_a_404_naming_the_path(web_node):
+    """Found by test_api_patch_person: a username holding ``/`` (``%2F``) matches no route, and
+    Werkzeug's 404 text named nothing."""
+    answer = web_node.call("PATCH", "/api/people/%3Cb%3Ex%3C%2Fb%3E", caller="self", json={"name": "x"},
+                           values=["/api/people/<b>x</b>"])
+    assert answer.status == 404
+
+
+def test_removing_a_claim_nobody_has_names_remove_claims(web_node):
+    """Found by test_api_patch_person: "no claim on budgeting to remove" named no field."""
+    answer = web_node.call("PATCH", "/api/people/fred", caller="self",
+                           json={"remove_claims": [{"skill": "12", "status": "known"}]}, names=["remove_claims"])
+    assert answer.status == 400 and answer.message.startswith("remove_claims:")
