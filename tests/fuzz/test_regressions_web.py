@@ -42,3 +42,15 @@ def test_removing_a_claim_nobody_has_names_remove_claims(web_node):
     answer = web_node.call("PATCH", "/api/people/fred", caller="self",
                            json={"remove_claims": [{"skill": "12", "status": "known"}]}, names=["remove_claims"])
     assert answer.status == 400 and answer.message.startswith("remove_claims:")
+
+
+def test_linked_data_path_that_no_iri_can_be_is_a_404(web_node):
+    """Found by test_linked_data_and_sparql_reads: /id/%20 made pyoxigraph refuse the IRI (a 500)."""
+    answer = web_node.call("GET", "/id/%20x", headers={"Accept": "text/turtle"}, values=["/id/ x"])
+    assert answer.status == 404
+
+
+def test_disabled_login_method_is_named(web_node):
+    """Found by test_ui_pages: the 404 of /login/<provider> did not say which method."""
+    answer = web_node.call("GET", "/login/wikimedia", values=["wikimedia"])
+    assert answer.status == 404 and "wikimedia" in answer.message

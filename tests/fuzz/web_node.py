@@ -133,7 +133,7 @@ class FuzzNode:
         self.app = wiring.make_app(self.settings, self.services)
         self.app.testing = True
         self.reached: Counter = Counter()
-        self.app.before_request(self._count_route)
+        self.app.url_value_preprocessor(self._count_route)  # before any before_request refusal
         self._sessions: dict[str, tuple[str, str]] = {}
 
     def close(self) -> None:
@@ -141,7 +141,7 @@ class FuzzNode:
 
     # -- callers ------------------------------------------------------------------------------
 
-    def _count_route(self):
+    def _count_route(self, endpoint=None, values=None):
         rule = flask_request.url_rule
         if rule is not None:
             self.reached[(rule.rule, flask_request.method)] += 1
@@ -235,19 +235,24 @@ class FuzzNode:
                     f"nor their values")
         return Answer(status, message, response)
 
-    def fuzz(self, routes: Sequence[str], examples, send: Callable[[Any], object]) -> None:
+    def fuzz(self, routes: Sequence[str], examples, send: Callable[[Any], object], seeds: Sequence = ()) -> None:
         """One fuzz target: ``send`` each example Hypothesis draws from the strategy ``examples``
         (as many as the profile says), then assert that the requests reached every route of
         ``routes`` ("METHOD /rule", as in the app's url_map: tests/fuzz/test_web_routes.py reads
-        these to know which routes have a target)."""
+        these to know which routes have a target). ``seeds``: examples sent every run besides
+        the drawn ones (Hypothesis's ``@example``), so that a target of many routes reaches each."""
         import warnings
 
+        from hypothesis import example as explicit
         from hypothesis import given
         from hypothesis.errors import HypothesisWarning
 
         @given(examples)
         def run(example):
             send(example)
+
+        for seed in seeds:
+            run = explicit(seed)(run)
 
         with self.reaching(*routes), warnings.catch_warnings():
             # a failing example of HUGE values is long; printing it is still what we want
@@ -326,6 +331,8 @@ def names_something(message: str, names: Iterable[str], values: Iterable[str]) -
     """Whether ``message`` names one of ``names`` (as a word, in any of its spellings: ``per_page``,
     ``per page``) or shows one of ``values``."""
     said = message.casefold()
+    if any(str(v) and not str(v).strip() for v in values):
+        return True  # a blank value cannot be shown; the message says what was expected instead
     for name in names:
         for form in _forms(str(name)):
             if re.search(rf"(?<![\w]){re.escape(form)}(?![\w])", said):
