@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 import unicodedata
 from abc import ABC, abstractmethod
@@ -256,7 +257,22 @@ def parse_json(text: str, label: str, report: Report) -> tuple[bool, Any]:
         report.error(label, f"line {exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")
     except RecursionError:
         report.error(label, None, "not accepted: the JSON is nested too deeply to read")
+    except ValueError as exc:  # the only other one json raises: an integer too long to convert
+        report_value_error(text, exc, label, report)
     return False, None
+
+
+def report_value_error(text: str, exc: ValueError, label: str, report: Report) -> None:
+    """Report a value the reader could not convert. Most often an integer of more digits than
+    ``sys.get_int_max_str_digits()`` (a guard against quadratic-time conversion,
+    https://docs.python.org/3/library/stdtypes.html#int-max-str-digits), named with its line."""
+    limit = sys.get_int_max_str_digits()
+    found = re.search(r"\d{%d,}" % (limit + 1), text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        report.error(label, f"line {line}", f"not accepted: a number of more than {limit:,} digits")
+    else:
+        report.error(label, None, f"not accepted: a value cannot be read ({exc})")
 
 
 def located(label: str, where: str | None) -> str:

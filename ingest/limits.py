@@ -19,6 +19,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -94,7 +95,12 @@ class LimitedReader(io.RawIOBase):
         room = self.limits.max_expanded_bytes - self.delivered
         want = READ_CHUNK if size is None or size < 0 else size
         # read one byte past the limit: exactly the limit is fine, one more is not
-        data = self._stream.read(min(want, room + 1))
+        try:
+            data = self._stream.read(min(want, room + 1))
+        except zlib.error as exc:
+            # gzip reports a damaged deflate stream as zlib.error, which is no OSError (as its
+            # own damaged header is, and bz2's damaged data): make it one, for the readers to locate
+            raise gzip.BadGzipFile(f"the gzip data is damaged ({exc})") from None
         self.delivered += len(data)
         if self.delivered > self.limits.max_expanded_bytes:
             raise InputTooLarge(self.label, f"{self._what} more than {self.limits.max_expanded_bytes:,} bytes",

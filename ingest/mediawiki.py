@@ -20,6 +20,7 @@ from urllib.parse import quote
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
+from mwxml.errors import MalformedXML
 from rdflib import URIRef
 
 from graph import SourceGraphs
@@ -130,6 +131,8 @@ class MediaWikiImporter(Importer):
         except DefusedXmlException as exc:
             report.error(label, None, f"refused: the XML declares entities or loads external ones ({exc}); "
                                       f"a MediaWiki dump needs neither")
+        except MalformedXML as exc:  # well-formed XML, but not laid out as a MediaWiki export
+            report.error(label, f"page {number + 1}" if number else None, _malformed(exc, number, title))
         except ParseError as exc:
             line = exc.position[0] if getattr(exc, "position", None) else None
             report.error(label, f"line {line}" if line else f"page {number + 1}",
@@ -141,6 +144,15 @@ class MediaWikiImporter(Importer):
         source = SourceGraphs(name=options.get("source", _source_name(path)), label=label, importer=self.importer_id,
                               checksum="sha256:" + digest.hexdigest(), graphs={"public": triples}, origins=origins)
         return ImportPlan(report, [source])
+
+
+def _malformed(exc: MalformedXML, number: int, title: str | None) -> str:
+    """What mwxml found out of place, said in the terms of the export format
+    (https://www.mediawiki.org/xml/export-0.11.xsd)."""
+    if "<siteinfo>" in str(exc):
+        return ("not a MediaWiki export: no <siteinfo> element at the start of <mediawiki> (an export "
+                "names its wiki, base URL and namespaces there, before the first <page>)")
+    return f"page {number + 1} cannot be read (after {title!r}): not laid out as a MediaWiki export: {exc}"
 
 
 def _lang_of_db(dbname: str | None) -> str | None:

@@ -21,7 +21,7 @@ import yaml
 
 from graph.jsoncheck import problems
 
-from .base import Report, decode_utf8
+from .base import Report, decode_utf8, report_value_error
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -99,6 +99,9 @@ def load_document(path: Path, report: Report, label: str | None = None) -> YamlD
         return None
     except RecursionError:
         report.error(label, None, "not accepted: the YAML is nested too deeply to read")
+        return None
+    except ValueError as exc:  # int() of a number too long to convert, a date that does not exist
+        report_value_error(text, exc, label, report)
         return None
     finally:
         loader.dispose()

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, settings
 
 from .web_node import FuzzNode
 
-CI_EXAMPLES = 30
+CI_EXAMPLES = 20
 LONG_EXAMPLES = 2_000
 
 _COMMON = dict(
@@ -44,6 +44,9 @@ settings.register_profile("long", max_examples=_examples(LONG_EXAMPLES), derando
 
 
 def pytest_configure(config):
+    # a failing example holding a huge value is printed whole; Hypothesis warns about the cost,
+    # and the project's filterwarnings=error would then hide the failure behind that warning
+    config.addinivalue_line("filterwarnings", "ignore:Generating overly large repr:hypothesis.errors.HypothesisWarning")
     if config.getoption("--hypothesis-profile", default=None):
         return  # chosen on the command line
     settings.load_profile("long" if config.getoption("--fuzz-long") else "ci")

@@ -330,7 +330,7 @@ def dump_json(tree: Any) -> str:
             parts.append(_Raw("]"))
             stack += reversed(parts)
         else:
-            out.append(json.dumps(item))
+            out.append(json.dumps(item, default=str))  # a YAML date is written as its text
     return "".join(out)
 
 
@@ -432,3 +432,27 @@ def mutated_fields(draw, fields: Mapping[str, str | Sequence[str]], max_mutation
         else:
             pairs[i] = (name + "[]", value)
     return pairs
+
+
+# -- whole documents ----------------------------------------------------------------------------
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8"))))
+
+
+def mutated_document(data: bytes, syntax: str) -> st.SearchStrategy[bytes]:
+    """A valid UTF-8 document damaged at the level its reader works at, or at the byte level:
+    ``syntax`` is ``"json"`` or ``"yaml"`` (tree mutations, written back as that syntax),
+    ``"csv"`` (table mutations), or anything else (bytes only: XML, RDF, ...)."""
+    import yaml
+
+    bytes_level = mutated_bytes(data)
+    if syntax == "json":
+        tree = mutated_tree(json.loads(data)).map(lambda t: dump_json(t).encode("utf-8"))
+    elif syntax == "yaml":
+        tree = mutated_tree(yaml.safe_load(data)).map(lambda t: dump_yaml(t).encode("utf-8"))
+    elif syntax == "csv":
+        tree = mutated_rows(_csv_rows(data)).map(lambda rows: dump_csv(rows).encode("utf-8"))
+    else:
+        return bytes_level
+    return st.one_of(tree, bytes_level)
