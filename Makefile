@@ -9,13 +9,23 @@ MAARIFA := $(VENV)/bin/maarifa
 DEMO_DATA ?= maarifa-data
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test fuzz install translations browser-deps bench clean
+.PHONY: demo test fuzz install translations browser-deps bench clean lock lint
 
-$(STAMP): pyproject.toml
+# every package pinned with its hashes (requirements-test.lock: the app and what the tests run),
+# then the project itself without resolving anything again
+$(STAMP): pyproject.toml requirements-test.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements-test.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# refresh the lock files from pyproject.toml: new dependencies are added, the other pins kept;
+# `make lock UPGRADE=--upgrade` moves every pin to the newest release that satisfies pyproject
+LOCK := $(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe $(UPGRADE)
+lock: $(STAMP)
+	$(PY) -m pip install --quiet pip-tools
+	$(LOCK) -o requirements.lock pyproject.toml
+	$(LOCK) --extra test -o requirements-test.lock pyproject.toml
 
 # the UI's message catalogs (the .po files are in git, the compiled .mo files are not)
 translations: $(STAMP)
@@ -41,7 +51,12 @@ browser-deps: $(NPM_STAMP)
 
 # OpenSearch (downloaded from Maven Central into ~/.cache/maarifa on first use) runs for the
 # whole test session on 127.0.0.1:9250 and is stopped afterwards, whatever pytest returns.
-test: install browser-deps
+# the dependency direction of ARCHITECTURE.md (contracts in pyproject.toml) and the code rules
+lint: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/ruff check .
+
+test: install browser-deps lint
 	scripts/opensearch.sh start
 	MAARIFA_TEST_OPENSEARCH_URL=$$(scripts/opensearch.sh url) $(PY) -m pytest; \
 	status=$$?; scripts/opensearch.sh stop; exit $$status

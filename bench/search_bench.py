@@ -45,7 +45,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -188,7 +187,7 @@ def build_corpus(work: Path, assets: int, seed: int) -> tuple[GraphStore, dict]:
     store = GraphStore.open(work / "data", base_url=BASE, create=True)
     info = {}
     start = time.perf_counter()
-    for line in load_demo(store):
+    for _line in load_demo(store):
         pass
     info["demo_s"] = round(time.perf_counter() - start, 1)
     skills = sorted(SkillIndex(store).iris)
@@ -355,7 +354,7 @@ def opensearch_up(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_cluster/health", timeout=3) as r:
             return json.load(r).get("status") in ("green", "yellow")
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 

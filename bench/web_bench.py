@@ -94,7 +94,7 @@ def index_documents(settings, store, graphs) -> int:
 
     docs: dict[str, dict] = {}
     claim_skill = {}
-    for access, triples in graphs.items():
+    for triples in graphs.values():
         for s, p, o in triples:
             if p.value == mf + "skill":
                 claim_skill[s.value] = o.value

@@ -684,7 +684,7 @@ class PeerFinder:
                 scored.append((key, m, c, shared, same_place, region))
         scored.sort(key=lambda t: t[0])
         out, seen = [], set()
-        for key, m, c, shared, same_place, region in scored:
+        for _key, m, c, shared, same_place, region in scored:
             if m.iri in seen:
                 continue
             seen.add(m.iri)

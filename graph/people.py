@@ -41,6 +41,7 @@ from ontology import DCT, MF, OBI, ORG, RDF, SCHEMA
 
 from .changes import ACCESS_LEVELS, Change
 from .errors import MaarifaError, NotFound, PermissionDenied
+from .ownership import PARTS, person_links
 from .terms import from_ox, named
 
 # -- errors --------------------------------------------------------------------------------
@@ -214,10 +215,10 @@ def owned_nodes(store, person: ox.NamedNode, levels: Iterable[str] = ALL, *,
     the claims they created), and anything named ``{person}#...``."""
     levels = tuple(levels)
     nodes = {person}
-    for p in (MF.hasClaim, MF.speaks):
-        nodes |= {o for o in values(store, person, p, levels) if isinstance(o, ox.NamedNode)}
-    for p in (ORG.member, MF.person, MF.recipient):
-        for q in quads(store, None, named(p), person, levels):
+    for p in PARTS:  # the same links the public replica's rule follows (ownership.py)
+        nodes |= {q.object for q in quads(store, person, p, None, levels) if isinstance(q.object, ox.NamedNode)}
+    for p in person_links():
+        for q in quads(store, None, p, person, levels):
             if isinstance(q.subject, ox.NamedNode):
                 nodes.add(q.subject)
                 for r in quads(store, q.subject, named(OBI.recipient), None, levels):
@@ -829,7 +830,7 @@ class Profiles:
                 change.removing(g, [t])
         stamp = Literal(now_xsd(), datatype=RXSD.dateTime)
         used = {cid.rsplit("#claim-", 1)[-1] for cid in claims}
-        for key, c in final.items():
+        for _key, c in final.items():
             if c["old"]:
                 continue
             if c["id"]:

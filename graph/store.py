@@ -277,11 +277,6 @@ class GraphStore:
         graphs = [named(self._records[g].physical) for g in default_graphs if g in self._records]
         return solution_rows(self._store.query(sparql, default_graph=graphs or [ox.DefaultGraph()], named_graphs=[]))
 
-    def exclusive(self):
-        """Hold the write lock: nothing is committed by others until the block ends (re-entrant,
-        so :meth:`apply` may be called inside)."""
-        return self._write_lock
-
     def raw_query(self, sparql: str):
         """For trusted in-process callers that need the engine's own result objects."""
         graphs = [named(g) for g in self.active_graphs()]
@@ -489,7 +484,7 @@ class GraphStore:
             loader.finish()
             seq = self.feed.next_seq()
             entries, switch_off, switch_on = [], [], []
-            for n, source, access_of, staged, _, old in todo:
+            for n, source, _access_of, staged, _, old in todo:
                 records = {logical: new_records[logical] for logical in staged}
                 entries += self.feed.entry_quads(seq, {
                     "kind": "replace",
@@ -566,7 +561,7 @@ class GraphStore:
             summary.gained_type = {named(s) for s, pairs in by_subject.items() if any(p == TYPE for p, _ in pairs)}
         if self.validator.object_target_predicates or self.validator.reach.inverse:
             for triples in staged.values():
-                for s, p, o in triples:
+                for _s, p, o in triples:
                     summary.objects.setdefault(p.value, set()).add(o)
         old_types: dict = {}
         for r in old.values():

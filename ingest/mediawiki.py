@@ -99,7 +99,7 @@ class MediaWikiImporter(Importer):
                     title = page.title
                     progress.advance()
                     latest = None
-                    for latest in page:  # a history dump: only the last revision is kept
+                    for latest in page:  # noqa: B007 - a history dump: only the last revision is kept
                         pass
                     inside = False
                     if not title:

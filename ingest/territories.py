@@ -93,7 +93,7 @@ def containment() -> dict[str, list[str]]:
     try:
         from babel.core import get_global
         table = get_global("territory_containment") or {}
-    except Exception:  # noqa: BLE001 - an optional table of some Babel versions
+    except Exception:
         table = {}
     parent: dict[str, str] = dict(M49_PARENT)
     if table:

@@ -80,7 +80,7 @@ class EmbeddedBackend:
             # built by an older (or newer) version: start empty and ask for a reindex
             self._outdated = True
             db.execute("DROP TABLE IF EXISTS fts_vocab")  # schema 3's view of the FTS terms
-            for (name, kind) in db.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table')"
+            for (name, _kind) in db.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table')"
                                            " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'fts_%'").fetchall():
                 db.execute(f'DROP TABLE IF EXISTS "{name}"')
         db.executescript(_SCHEMA)

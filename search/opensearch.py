@@ -318,7 +318,7 @@ class OpenSearchBackend:
             for name in new.values():
                 try:
                     self.client.indices.delete(index=name, ignore_unavailable=True)
-                except Exception:  # noqa: BLE001 - best effort cleanup; the original error matters
+                except Exception:
                     pass
             raise
         swap, old = [], []
@@ -364,7 +364,7 @@ class OpenSearchBackend:
     def close(self) -> None:
         try:
             self.client.close()
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
 
     # -- search -----------------------------------------------------------------------

@@ -33,7 +33,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template,
 
 from badges import Actor, BadgeService, Evidence, Issuer, Verifier, load_keys
 from badges import images, ob2, ob3
-from badges.errors import BadgeError, BadImage, UnknownAward
+from badges.errors import BadImage, UnknownAward
 from graph.accounts import ANONYMOUS
 from badges.service import ISSUER_ROLES
 from graph.errors import MaarifaError, PermissionDenied

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 from badges import BadgeService, Issuer, ensure_keys, load_keys
 from graph import GraphStore, SourceGraphs, sha256_checksum
 from graph.rdfio import parse_file
 from tests.served import Served, free_port
+
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "badges"
 BASE = "http://127.0.0.1:5000"

@@ -21,7 +21,7 @@ from ..conftest import BASE, ROOT, load_file
 from .pausing import PAUSING_STORE
 
 sys.path.insert(0, str(ROOT))
-from bench.generate import generate  # noqa: E402
+from bench.generate import generate
 
 LOADER = PAUSING_STORE + textwrap.dedent("""
     import sys

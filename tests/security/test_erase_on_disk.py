@@ -31,7 +31,6 @@ from ingest import run_import
 from maarifa import wiring
 from maarifa.erasure import PENDING
 from maarifa.settings import Settings
-from tests.search.conftest import opensearch_url  # noqa: F401 - the suite's OpenSearch node
 from tests.security.disk import readable
 
 ROOT = Path(__file__).resolve().parents[2]

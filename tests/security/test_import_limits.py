@@ -16,7 +16,7 @@ from graph import GraphStore
 from ingest import ImportFailed, run_import
 from ingest.limits import Limits, open_input, xml_events
 from maarifa.cli import main
-from tests.ingest.conftest import DUMPS, TRAINING, copy, load_base, snapshot  # noqa: F401 - copy: a fixture
+from tests.ingest.conftest import DUMPS, TRAINING, load_base, snapshot
 
 from . import bombs
 

@@ -15,7 +15,7 @@ import pytest
 
 from graph.accounts import AccountStore, LoginRefused, SessionPolicy, address_key
 
-from .login_node import MAX_FAILURES, PASSWORD, WINDOW, Clock, log_in, login_error, login_node  # noqa: F401
+from .login_node import MAX_FAILURES, PASSWORD, WINDOW, Clock, log_in, login_error
 
 WRONG = "not the password at all"
 

@@ -16,7 +16,7 @@ import time
 
 import requests
 
-from .login_node import IDLE, MAX_AGE, PASSWORD, copy_of_cookie, csrf_of, log_in, log_out, login_node  # noqa: F401
+from .login_node import IDLE, MAX_AGE, PASSWORD, copy_of_cookie, csrf_of, log_in, log_out
 
 
 def _is_logged_out(response) -> bool:

@@ -52,8 +52,10 @@ class LiveNode:
         a private person; e-mail addresses only in the private graph."""
         base = self.url
         store = self.store
-        retarget = lambda triples: [tuple(URIRef(str(t).replace("http://127.0.0.1:5000", base))
-                                          if isinstance(t, URIRef) else t for t in tr) for tr in triples]
+
+        def retarget(triples):
+            return [tuple(URIRef(str(t).replace("http://127.0.0.1:5000", base)) if isinstance(t, URIRef) else t
+                          for t in triple) for triple in triples]
         store.apply(Change().adding(store.logical_graph("taxonomy", "public"), retarget(taxonomy())))
         public = retarget(person(f"{prefix}open", {"1": 4}) + person(f"{prefix}shy", {"1": 3}))
         shy = self.iri("person", f"{prefix}shy")

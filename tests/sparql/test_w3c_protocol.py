@@ -242,7 +242,7 @@ WHERE {{ {{ GRAPH ?g {{ ?s a foaf:Document }} BIND(?g AS ?in) }}
         FILTER NOT EXISTS {{ GRAPH <{target}> {{ <{DATA}data3.rdf> ?p ?o }} }} }}""")
 
 
-ANY_DOCUMENT = f"ASK {{ GRAPH ?g {{ ?s a <http://xmlns.com/foaf/0.1/Document> }} }}"
+ANY_DOCUMENT = "ASK { GRAPH ?g { ?s a <http://xmlns.com/foaf/0.1/Document> } }"
 
 
 def update_post_form(e: Endpoint):
