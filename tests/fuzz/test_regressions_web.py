@@ -54,3 +54,26 @@ def test_disabled_login_method_is_named(web_node):
     """Found by test_ui_pages: the 404 of /login/<provider> did not say which method."""
     answer = web_node.call("GET", "/login/wikimedia", values=["wikimedia"])
     assert answer.status == 404 and "wikimedia" in answer.message
+
+
+def test_dataset_graph_that_is_no_iri_is_a_400_naming_the_parameter(web_node):
+    """Found by test_linked_data_and_sparql_reads: default-graph-uri=%20 reached the store, whose
+    "Invalid IRI code point ' '" named neither the parameter nor the value."""
+    for name in ("default-graph-uri", "named-graph-uri"):
+        answer = web_node.call("GET", "/sparql", query=[("query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"),
+                                                        (name, " ")])
+        assert answer.status == 400 and answer.message.startswith(f"{name}:")
+
+
+def test_accept_header_nothing_matches_is_a_406_naming_it(web_node):
+    """Found by test_linked_data_and_sparql_reads: the 406 names the Accept header, which the
+    property now counts among what a request carried."""
+    answer = web_node.call("GET", "/id/person/pia", headers={"Accept": "application/json"})
+    assert answer.status == 406 and "Accept" in answer.message
+
+
+def test_award_id_of_a_zero_width_space_is_a_404(web_node):
+    """Found by test_open_badges_documents: /badges/verify/%E2%80%8B (U+200B) cannot be shown in a
+    message; the property counts an invisible value as blank."""
+    answer = web_node.call("GET", "/badges/verify/%E2%80%8B", values=["\u200b"])
+    assert answer.status == 404

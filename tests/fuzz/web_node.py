@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import unicodedata
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -218,6 +219,8 @@ class FuzzNode:
             # a name the fuzzer made up counts only when it is long enough not to be any word
             names = [*names, *(n for n, _ in query if len(n.strip()) >= 3)]
             values = [*values, *(shown for _, v in query for shown in _shown(v))]
+        # a header the request carried may be what is wrong ("none of the formats in the Accept header")
+        names = [*names, *(kwargs.get("headers") or {})]
         self.settle()  # an accepted write of an earlier example is indexed before "before" is taken
         before = self.state()
         response = client.open(path, method=method, **kwargs)
@@ -327,11 +330,17 @@ def _forms(name: str) -> set[str]:
     return {plain, plain.replace("_", " "), plain.replace("-", " "), plain.replace("_", "-")} - {""}
 
 
+def _blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: only spaces and invisible characters (Unicode categories
+    Z*, Cc and Cf: a zero-width space, a direction mark)."""
+    return all(unicodedata.category(c)[0] == "Z" or unicodedata.category(c) in ("Cc", "Cf") for c in text)
+
+
 def names_something(message: str, names: Iterable[str], values: Iterable[str]) -> bool:
     """Whether ``message`` names one of ``names`` (as a word, in any of its spellings: ``per_page``,
     ``per page``) or shows one of ``values``."""
     said = message.casefold()
-    if any(str(v) and not str(v).strip() for v in values):
+    if any(str(v) and _blank(str(v)) for v in values):
         return True  # a blank value cannot be shown; the message says what was expected instead
     for name in names:
         for form in _forms(str(name)):
