@@ -56,6 +56,6 @@ def pytest_configure(config):
 def web_node(request, tmp_path_factory):
     """The node of every web target (tests/fuzz/web_node.py); the long run also compares a full
     dump of the store around each rejected request."""
-    node = FuzzNode(tmp_path_factory.mktemp("fuzz-web"), full_snapshots=request.config.getoption("--fuzz-long"))
+    node = FuzzNode(tmp_path_factory.mktemp("fuzz-web"), long_run=request.config.getoption("--fuzz-long"))
     yield node
     node.close()

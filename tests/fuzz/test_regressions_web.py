@@ -77,3 +77,17 @@ def test_award_id_of_a_zero_width_space_is_a_404(web_node):
     message; the property counts an invisible value as blank."""
     answer = web_node.call("GET", "/badges/verify/%E2%80%8B", values=["\u200b"])
     assert answer.status == 404
+
+
+def test_claims_field_that_is_not_a_list_is_a_400_naming_it(web_node):
+    """Found by test_api_patch_person: ``"remove_claims": 5`` was a TypeError (a 500)."""
+    for field in ("remove_claims", "add_claims", "claims"):
+        answer = web_node.call("PATCH", "/api/people/fred", caller="self", json={field: 5}, names=[field])
+        assert answer.status == 400 and answer.message.startswith(f"{field} is a list")
+
+
+def test_email_that_is_no_address_names_the_email_field(web_node):
+    """Found by test_api_patch_person: "e-mail 'xxx…' is not an e-mail address" named no field
+    (the body's field is ``email``) and showed the whole huge value."""
+    answer = web_node.call("PATCH", "/api/people/fred", caller="self", json={"email": "x" * 10_000}, names=["email"])
+    assert answer.status == 400 and answer.message.startswith("email ") and len(answer.message) < 200

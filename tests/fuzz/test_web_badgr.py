@@ -80,7 +80,8 @@ def test_badgr_reads(web_node):
                    "GET /v2/assertions/<entity_id>"],
                   st.tuples(st.sampled_from(templates), callers(*ISSUERS), segment(ISSUER_ENTITY_ID),
                             segment("budgets"), segment(*awards), headers(), st.one_of(st.just({}), bad_authorization())),
-                  send)
+                  send, seeds=[(template, "trainer", ISSUER_ENTITY_ID, "budgets", awards[0], {}, {})
+                               for template in templates])
 
 
 def _post(node, route: str, template: str, valid, ids: st.SearchStrategy[str], method: str = "POST"):

@@ -90,7 +90,7 @@ class Answer:
 
 
 class FuzzNode:
-    def __init__(self, tmp: Path, full_snapshots: bool = False):
+    def __init__(self, tmp: Path, long_run: bool = False):
         from badges import Actor, BadgeService, ensure_keys
         from graph.accounts import AccountStore
         from ingest import run_import
@@ -101,7 +101,8 @@ class FuzzNode:
 
         from ..peers.conftest import load_community
 
-        self.full_snapshots = full_snapshots
+        self.long_run = long_run  # the long profile: every example, and a full dump around each rejection
+        self.full_snapshots = long_run
         self.settings = Settings.load({"data_dir": tmp / "data", "node_name": "Fuzz Chapter"}, environ={})
         wiring.init_data_dir(self.settings)
         ensure_keys(self.settings.data_dir)
@@ -250,6 +251,9 @@ class FuzzNode:
         from hypothesis import given
         from hypothesis.errors import HypothesisWarning
 
+        from hypothesis import settings
+
+        @settings(max_examples=self.examples())
         @given(examples)
         def run(example):
             send(example)
@@ -262,6 +266,15 @@ class FuzzNode:
             warnings.filterwarnings("ignore", "Generating overly large repr", HypothesisWarning)
             run()
 
+    def examples(self) -> int:
+        """How many examples a web target draws: the profile's number in the long run; in the ci
+        profile a quarter of it (at least :data:`CI_WEB_MINIMUM`), since each example is a request
+        through the whole app and `make test` runs some twenty web targets."""
+        from hypothesis import settings
+
+        profile = settings.default.max_examples
+        return profile if self.long_run else max(CI_WEB_MINIMUM, profile // 4)
+
     @contextmanager
     def reaching(self, *routes: str):
         """Assert that the requests made inside reached each route ("METHOD /rule") at least once:
@@ -272,6 +285,9 @@ class FuzzNode:
             method, rule = route.split(" ", 1)
             assert self.reached[(rule, method)] > before[(rule, method)], f"no request reached {route}"
 
+
+#: the fewest examples a web target draws in the ci profile (besides its seeds)
+CI_WEB_MINIMUM = 5
 
 #: statuses whose message must say which field or value is wrong (auth, size and method
 #: refusals say what is wrong without a field)
