@@ -91,3 +91,14 @@ def test_email_that_is_no_address_names_the_email_field(web_node):
     (the body's field is ``email``) and showed the whole huge value."""
     answer = web_node.call("PATCH", "/api/people/fred", caller="self", json={"email": "x" * 10_000}, names=["email"])
     assert answer.status == 400 and answer.message.startswith("email ") and len(answer.message) < 200
+
+
+def test_badgr_entity_id_that_no_iri_can_be_is_a_404(web_node):
+    """Found by the long run of test_badgr_reads and test_badgr_issue: an award or badge class id
+    such as ``<!ENTITY x 'y'>`` or ESC made pyoxigraph refuse the IRI (a 500)."""
+    answer = web_node.call("GET", "/v2/assertions/%3C%21ENTITY%20x%20%27y%27%3E", caller="trainer",
+                           values=["<!ENTITY x 'y'>"])
+    assert answer.status == 404
+    answer = web_node.call("POST", "/v2/badgeclasses/%1B/assertions", caller="trainer", values=["\x1b"],
+                           json={"recipient": {"identity": "pia@example.org", "type": "email"}})
+    assert answer.status == 404
