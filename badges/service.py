@@ -39,6 +39,7 @@ from rdflib.namespace import XSD
 
 from graph import Change, GraphStore
 from graph.errors import MaarifaError
+from graph.terms import valid_iri
 from ontology import DCT, MF, OBI, RDF, SCHEMA, SKOS
 
 from .errors import BadEvidence, BadgeError, NotAllowed, UnknownAward, UnknownBadge, UnknownRecipient, UnservableAward
@@ -206,7 +207,8 @@ class BadgeService:
         for prefix in (f"{self.base_url}/ob/v2/badges/", f"{self.base_url}/ob/v3/achievements/"):
             if iri.startswith(prefix):
                 iri = self._iri("badge", iri[len(prefix):].split("/")[0])
-        if not any(True for _ in self.store.triples(U(iri), TYPE, U(MF.BadgeClass))):
+        # an id no IRI can be (a space, a ``<``) names no badge class: the store would refuse it
+        if not valid_iri(iri) or not any(True for _ in self.store.triples(U(iri), TYPE, U(MF.BadgeClass))):
             raise UnknownBadge(ref)
         return self._load_badge(iri)
 
@@ -296,6 +298,8 @@ class BadgeService:
             award_id = award_id.removesuffix(suffix)
         award_id = award_id.removeprefix("urn:uuid:")
         iri = self._iri("award", award_id)
+        if not valid_iri(iri):  # names no award (and the store would refuse it)
+            raise UnknownAward(ref)
         for access in actor.sees if actor else ALL_LEVELS:
             if any(True for _ in self.store.triples(U(iri), TYPE, U(MF.Award), access=[access])):
                 return self._load_award(iri, access)

@@ -176,21 +176,23 @@ def parse_query(params: dict) -> PeerQuery:
     verified = get("verified")
     if verified is not None:
         q.verified = _bool(verified, "verified")
-    q.page = _positive(get("page", 1), "page")
-    q.per_page = _positive(get("per_page", DEFAULT_PER_PAGE), "per_page")
+    q.page = positive_int(get("page", 1), "page")
+    q.per_page = positive_int(get("per_page", DEFAULT_PER_PAGE), "per_page")
     if q.per_page > MAX_PER_PAGE:
         raise InvalidField(f"per_page {q.per_page} is above the limit of {MAX_PER_PAGE}")
     q.lang_label = str(get("ui_lang", "en"))
     return q
 
 
-def _positive(value, name: str) -> int:
+def positive_int(value, name: str) -> int:
+    """``value`` (a number or its digits) as an integer of 1 or more, or :class:`InvalidField`
+    naming ``name``; digits past Python's limit for reading an integer (4300) are refused too."""
     try:
         number = int(str(value))
-    except ValueError:
-        raise InvalidField(f"{name} {value!r} must be a positive integer") from None
+    except ValueError:  # also a text of more digits than int() reads
+        raise InvalidField(f"{name} {value!r:.60} must be a positive integer") from None
     if number < 1:
-        raise InvalidField(f"{name} {value!r} must be a positive integer")
+        raise InvalidField(f"{name} {value!r:.60} must be a positive integer")
     return number
 
 
@@ -759,8 +761,8 @@ class PeerFinder:
 
         With ``username``: that person's wanted claims, each with its best mentors. Without it,
         everyone's wanted claims (on ``skill``'s subtree when given), mentees by username."""
-        page = _positive(page, "page")
-        per_page = _positive(per_page, "per_page")
+        page = positive_int(page, "page")
+        per_page = positive_int(per_page, "per_page")
         if per_page > MAX_PER_PAGE:
             raise InvalidField(f"per_page {per_page} is above the limit of {MAX_PER_PAGE}")
         with self.index.lock:

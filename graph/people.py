@@ -690,7 +690,7 @@ class Profiles:
         if "email" in patch:
             email = str(patch["email"] or "").strip()
             if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-                raise InvalidField(f"e-mail {email!r} is not an e-mail address")
+                raise InvalidField(f"email {email[:80]!r} is not an e-mail address")
             for g, t in person_values(SCHEMA.email):
                 change.removing(g, [t])
             if email:
@@ -768,11 +768,11 @@ class Profiles:
                 elif str(p) == MF.level:
                     entry["level"] = int(str(o))
 
-        def parse(item, need_level=True) -> dict:
+        def parse(item, field: str, need_level=True) -> dict:
             if not isinstance(item, dict):
-                raise InvalidField("a claim is an object {\"skill\": ..., \"status\": ..., \"level\": 1-4}")
+                raise InvalidField(f"{field}: a claim is an object {{\"skill\": ..., \"status\": ..., \"level\": 1-4}}")
             if "skill" not in item:
-                raise InvalidField("a claim needs a skill")
+                raise InvalidField(f"{field}: a claim needs a skill")
             out = {"skill": tax.resolve_skill(item["skill"]),
                    "status": check_status(item.get("status", "known"))}
             if need_level or "level" in item:
@@ -782,24 +782,25 @@ class Profiles:
                 evidence = [evidence]
             for e in evidence:
                 if not re.match(r"^(https?|urn):\S+$", str(e)):
-                    raise InvalidField(f"evidence {e!r} must be an IRI (a badge award, a completion, an event, a link)")
+                    raise InvalidField(f"{field}: evidence {e!r:.80} must be an IRI (a badge award, a completion, an event, a link)")
             out["evidence"] = [str(e) for e in evidence]
             return out
 
         existing = {cid: c for cid, c in claims.items() if "skill" in c and "status" in c}
         drop: set[str] = set()
+        for field in ("claims", "add_claims", "remove_claims"):
+            if field in patch and not isinstance(patch[field], list):
+                raise InvalidField(f"{field} is a list of {{skill, status, level, evidence}}")
         if "claims" in patch:
-            if not isinstance(patch["claims"], list):
-                raise InvalidField("claims is a list of {skill, status, level, evidence}")
             drop |= set(existing)
         for item in patch.get("remove_claims") or []:
-            target = parse(item, need_level=False)
+            target = parse(item, "remove_claims", need_level=False)
             hits = [cid for cid, c in existing.items()
                     if c["skill"] == target["skill"] and (item.get("status") is None or c["status"] == target["status"])]
             if not hits:
-                raise InvalidField(f"no claim on {tax.skill_label(target['skill'])} to remove")
+                raise InvalidField(f"remove_claims: no claim on {tax.skill_label(target['skill'])} to remove")
             drop |= set(hits)
-        wanted = [parse(i) for i in (patch.get("claims") or [])] + [parse(i) for i in (patch.get("add_claims") or [])]
+        wanted = [parse(item, field) for field in ("claims", "add_claims") for item in (patch.get(field) or [])]
         # an added claim with the same skill and status as a kept one replaces it (keeping its IRI,
         # hence its verification by a badge)
         kept = {cid: c for cid, c in existing.items() if cid not in drop}

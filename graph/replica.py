@@ -378,8 +378,12 @@ class PublicReplica:
     # -- in-process reads (linked data, harvest metadata) ---------------------------------
 
     def describe(self, iri: str) -> list[ox.Quad]:
-        """The node and its hash-IRI parts (a person's claims, a pack's items) as published."""
-        node = named(iri)
+        """The node and its hash-IRI parts (a person's claims, a pack's items) as published;
+        nothing for a text no IRI can be (a space, a ``<``: a linked-data path is any text)."""
+        try:
+            node = named(iri)
+        except ValueError:
+            return []
         quads = [q for q in self._replica.quads_for_pattern(node, None, None, None)]
         children = {q.object.value for q in quads
                     if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(iri + "#")}

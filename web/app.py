@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, abort, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel, get_locale
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from graph.errors import MaarifaError
 from graph.sparql_admission import parse_networks
@@ -22,9 +23,22 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LOCALES) or "en"
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a document nested deeper than Python's parser follows is
+    invalid JSON (a ``ValueError``, which every body reader answers with a 400), not a
+    ``RecursionError`` (a 500)."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("the JSON is nested too deeply to read") from None
+
+
 def create_app(settings, services) -> Flask:
     """Build the app over already-opened services (see ``maarifa.wiring``)."""
     app = Flask(__name__)
+    app.json = JSONProvider(app)
     app.config.update(
         SECRET_KEY=services.secret_key,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes,
@@ -48,6 +62,9 @@ def create_app(settings, services) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if isinstance(error, NotFound) and error.description == NotFound.description:
+            # no route matched: say which path, Werkzeug's text names none
+            return _error_response(404, f"nothing at {request.path}: no page or resource has that address")
         return _error_response(error.code or 500, error.description or error.name)
 
     @app.before_request

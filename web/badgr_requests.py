@@ -15,10 +15,9 @@ The forms follow badgr-server's v2 views (``apps/issuer/api.py``):
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 
 from graph.errors import MaarifaError
 from graph.jsoncheck import problems
@@ -103,7 +102,7 @@ def json_body(schema: dict | None, *, optional: bool = False) -> Any:
             return {}
         raise BadRequestBody("bad request body: a JSON body is required", {"body": ["a JSON body is required"]})
     try:
-        body = json.loads(request.get_data(cache=True))
+        body = current_app.json.loads(request.get_data(cache=True))
     except ValueError as exc:  # also not UTF-8
         raise BadRequestBody(f"bad request body: not valid JSON ({exc})", {"body": ["not valid JSON"]}) from None
     return body if schema is None else check(body, schema)

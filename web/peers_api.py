@@ -138,11 +138,9 @@ def update_person(username):
 
 
 def _int(value, default: int, name: str) -> int:
-    if value in (None, ""):
-        return default
-    if not re.fullmatch(r"\d+", str(value)) or int(value) < 1:
-        raise InvalidField(f"{name} {value!r} must be a positive integer")
-    return int(value)
+    from graph.peers import positive_int
+
+    return default if value in (None, "") else positive_int(value, name)
 
 
 # -- OpenAPI -----------------------------------------------------------------------------------

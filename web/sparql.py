@@ -320,7 +320,7 @@ def linked_data(rest: str):
     except NotAcceptable as exc:
         return _text(406, str(exc))
     if not quads:
-        response = Response("not found\n" if fmt != "html" else render_template(
+        response = Response(f"nothing public is known about {iri}\n" if fmt != "html" else render_template(
             "error.html", status=404, message=f"nothing public is known about {iri}"), status=404,
             content_type="text/plain" if fmt != "html" else "text/html")
         response.headers["Vary"] = "Accept"

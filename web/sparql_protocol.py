@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graph.terms import valid_iri
+
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -86,9 +88,19 @@ def _body(request) -> str:
 def _with_dataset(operation: ProtocolRequest, params) -> ProtocolRequest:
     if operation.query is not None:
         if "default-graph-uri" in params:
-            operation.default_graphs = params.getlist("default-graph-uri")
+            operation.default_graphs = _graph_iris(params, "default-graph-uri")
         if "named-graph-uri" in params:
-            operation.named_graphs = params.getlist("named-graph-uri")
-    operation.using_graphs = params.getlist("using-graph-uri")
-    operation.using_named_graphs = params.getlist("using-named-graph-uri")
+            operation.named_graphs = _graph_iris(params, "named-graph-uri")
+    operation.using_graphs = _graph_iris(params, "using-graph-uri")
+    operation.using_named_graphs = _graph_iris(params, "using-named-graph-uri")
     return operation
+
+
+def _graph_iris(params, name: str) -> list[str]:
+    """The values of a dataset parameter, each an absolute IRI (2.1.4, 2.2.3): a value that is
+    none is refused naming the parameter, before the store is asked."""
+    values = params.getlist(name)
+    for value in values:
+        if not valid_iri(value):
+            raise ProtocolError(f"{name}: {value[:200]!r} is not an absolute IRI")
+    return values

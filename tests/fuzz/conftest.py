@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from .web_node import FuzzNode
 
 CI_EXAMPLES = 20
 LONG_EXAMPLES = 2_000
@@ -47,3 +50,12 @@ def pytest_configure(config):
     if config.getoption("--hypothesis-profile", default=None):
         return  # chosen on the command line
     settings.load_profile("long" if config.getoption("--fuzz-long") else "ci")
+
+
+@pytest.fixture(scope="session")
+def web_node(request, tmp_path_factory):
+    """The node of every web target (tests/fuzz/web_node.py); the long run also compares a full
+    dump of the store around each rejected request."""
+    node = FuzzNode(tmp_path_factory.mktemp("fuzz-web"), long_run=request.config.getoption("--fuzz-long"))
+    yield node
+    node.close()

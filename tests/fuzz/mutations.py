@@ -217,16 +217,26 @@ def get_at(tree: Any, path: Path) -> Any:
 
 def _replace_at(tree: Any, path: Path, change: Callable[[Any], Any]) -> Any:
     """A copy of ``tree`` with the value at ``path`` replaced by ``change(value)`` (copies only
-    the containers on the way, so mutating a big tree stays cheap)."""
-    if not path:
-        return change(tree)
-    head, rest = path[0], path[1:]
-    if isinstance(tree, dict):
-        copy = dict(tree)
-    else:
-        copy = list(tree)
-    copy[head] = _replace_at(tree[head], rest, change)
-    return copy
+    the containers on the way, so mutating a big tree stays cheap). A loop, not recursion: a
+    path may lead DEEP levels down, into what an earlier mutation nested."""
+    on_the_way = []
+    for part in path:
+        on_the_way.append(tree)
+        tree = tree[part]
+    value = change(tree)
+    for container, part in zip(reversed(on_the_way), reversed(path)):
+        copy = dict(container) if isinstance(container, dict) else list(container)
+        copy[part] = value
+        value = copy
+    return value
+
+
+def _remove_at(tree: Any, path: Path) -> Any:
+    """A copy of ``tree`` without the value at ``path`` (not the root)."""
+    parent, key = path[:-1], path[-1]
+    if isinstance(get_at(tree, parent), dict):
+        return _replace_at(tree, parent, lambda d: {k: v for k, v in d.items() if k != key})
+    return _replace_at(tree, parent, lambda items: items[:key] + items[key + 1:])
 
 
 @st.composite
@@ -253,9 +263,7 @@ def tree_mutation(draw, tree: Any) -> Any:
     if action == "nasty text":
         return _replace_at(tree, path, lambda _: draw(nasty_text()))
     if action == "remove":
-        parent, key = path[:-1], path[-1]
-        return _replace_at(tree, parent, lambda c: {k: v for k, v in c.items() if k != key}
-                           if isinstance(c, dict) else c[:key] + c[key + 1:])
+        return _remove_at(tree, path)
     if action == "duplicate":
         parent, key = path[:-1], path[-1]
         other = draw(st.one_of(st.just(value), wrong_type_for(value)))

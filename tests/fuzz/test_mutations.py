@@ -82,3 +82,15 @@ def test_table_mutations_change_the_table(rows):
 def test_field_mutations_change_the_fields(pairs):
     assert pairs != [("q", "sparql"), ("page", "2"), ("type", "a"), ("type", "b")]
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in pairs)
+
+
+def test_a_mutation_deep_inside_a_deep_nest_is_made():
+    """A second mutation may land DEEP levels down, inside what a first one nested: replacing
+    or removing a value there once overflowed the recursion of ``_replace_at``."""
+    from .mutations import _remove_at, _replace_at
+
+    tree = {"name": nested("x", DEEP)}
+    bottom = ("name", *[0] * DEEP)
+    changed = _replace_at(tree, bottom, lambda _: 7)
+    assert changed["name"] is not tree["name"] and "x" in dump_json(tree) and dump_json(changed).count("7") == 1
+    assert dump_json(_remove_at(tree, bottom)).count("[]") == 1

@@ -56,7 +56,7 @@ def oauth_start(provider):
     """Where a redirect provider (MediaWiki OAuth 2) starts; none is configured by default."""
     enabled = {p.name: p for p in accounts.providers()}
     if provider not in enabled or enabled[provider].kind != "redirect":
-        abort(404, gettext("This login method is not enabled on this node."))
+        abort(404, gettext("The login method %(name)s is not enabled on this node.", name=provider))
     abort(501, gettext("This login method is not available yet."))
 
 
