@@ -1,4 +1,4 @@
-"""Screenshots of the peer finder and the skills map for docs/screenshots/ (English and Arabic,
+"""Screenshots of the home page, a 404, the peer finder and the skills map for docs/screenshots/ (English and Arabic,
 1280 and 360 px wide), taken by headless Chromium over the demo data.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 PAGES = {
+    "home": "/",
+    "not-found": "/no-such-page",
     "skills-map": "/skills-map?territory=002",
     "skills-map-empty": "/skills-map?org=DE",
     "peers": "/peers?skill=115",
@@ -93,7 +95,8 @@ def main() -> None:
                     for width in WIDTHS:
                         target = args.out / f"{name}-{lang}-{width}.png"
                         chart = args.out / f"{name}-chart-{lang}-{width}.png" if name == "skills-map" else None
-                        shoot(driver, f"http://127.0.0.1:{port}{path}&lang={lang}", width, target, chart)
+                        joiner = "&" if "?" in path else "?"
+                        shoot(driver, f"http://127.0.0.1:{port}{path}{joiner}lang={lang}", width, target, chart)
                         print(target)
             server.shutdown()
         finally:

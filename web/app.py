@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from werkzeug.exceptions import HTTPException, NotFound
 
 from graph.errors import MaarifaError
@@ -64,7 +64,8 @@ def create_app(settings, services) -> Flask:
     def http_error(error: HTTPException):
         if isinstance(error, NotFound) and error.description == NotFound.description:
             # no route matched: say which path, Werkzeug's text names none
-            return _error_response(404, f"nothing at {request.path}: no page or resource has that address")
+            return _error_response(404, gettext("nothing at %(path)s: no page or resource has that address",
+                                                path=request.path))
         return _error_response(error.code or 500, error.description or error.name)
 
     @app.before_request

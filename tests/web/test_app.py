@@ -75,3 +75,12 @@ def test_oversized_body_is_refused(client):
 def test_unknown_page_is_a_404_page(client):
     response = client.get("/nowhere", headers={"Accept": "text/html"})
     assert response.status_code == 404 and "<h1>404</h1>" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "nothing at /no/such&lt;page&gt;: no page or resource"),
+                                             ("es", "no hay nada en /no/such&lt;page&gt;: ninguna página"),
+                                             ("ar", "لا شيء في /no/such&lt;page&gt;")])
+def test_a_path_no_route_matches_is_a_404_page_in_the_interface_language(client, lang, words):
+    response = client.get(f"/no/such%3Cpage%3E?lang={lang}", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert words in response.get_data(as_text=True)
