@@ -113,8 +113,8 @@ class Issuer:
     @classmethod
     def from_settings(cls, settings) -> "Issuer":
         """The issuer the settings describe (issuer_* settings, falling back to node_name and base_url)."""
-        return cls(name=getattr(settings, "issuer_name", "") or settings.node_name, base_url=settings.base_url,
-                   url=getattr(settings, "issuer_url", "") or None, email=getattr(settings, "issuer_email", "") or None)
+        return cls(name=settings.issuer_name or settings.node_name, base_url=settings.base_url,
+                   url=settings.issuer_url or None, email=settings.issuer_email or None)
 
 
 @dataclass(frozen=True)

@@ -1,36 +1,34 @@
 """Open the backend the settings ask for (the composition root calls this; so do tests).
 
-Reads these settings by name, with these defaults when the settings object lacks them:
-``search_backend`` ("embedded" | "opensearch" | "none"), ``opensearch_url``,
-``opensearch_user``, ``opensearch_password``, ``opensearch_verify_tls``,
-``opensearch_index_prefix``, ``search_fallback`` (use the embedded index while OpenSearch
-is unreachable) and ``data_dir``.
+``settings`` is the node's settings object (``maarifa.settings.Settings``, or anything with the
+same attributes: :class:`BackendSettings` lists the ones read here). The defaults live in the
+settings table only; a missing attribute is an error, not a silent default.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from .backend import FallbackBackend, NullBackend
 from .errors import SearchError
 
-DEFAULTS = {
-    "search_backend": "embedded",
-    "opensearch_url": "http://127.0.0.1:9250",
-    "opensearch_user": "",
-    "opensearch_password": "",
-    "opensearch_verify_tls": True,
-    "opensearch_index_prefix": "maarifa",
-    "search_fallback": True,
-}
+
+class BackendSettings(Protocol):
+    """The settings :func:`open_backend` reads (see the README's settings table)."""
+
+    search_backend: str
+    data_dir: Path
+    opensearch_url: str
+    opensearch_user: str
+    opensearch_password: str
+    opensearch_verify_tls: bool
+    opensearch_index_prefix: str
+    search_fallback: bool
 
 
-def setting(settings, name: str):
-    return getattr(settings, name, DEFAULTS.get(name))
-
-
-def open_backend(settings):
-    kind = (setting(settings, "search_backend") or "embedded").lower()
+def open_backend(settings: BackendSettings):
+    kind = (settings.search_backend or "embedded").lower()
     if kind == "none":
         return NullBackend()
     from .embedded import EmbeddedBackend
@@ -41,11 +39,11 @@ def open_backend(settings):
         from .opensearch import OpenSearchBackend
 
         backend = OpenSearchBackend(
-            setting(settings, "opensearch_url"), prefix=setting(settings, "opensearch_index_prefix"),
-            user=setting(settings, "opensearch_user") or None,
-            password=setting(settings, "opensearch_password") or None,
-            verify_tls=bool(setting(settings, "opensearch_verify_tls")))
-        if setting(settings, "search_fallback"):
+            settings.opensearch_url, prefix=settings.opensearch_index_prefix,
+            user=settings.opensearch_user or None,
+            password=settings.opensearch_password or None,
+            verify_tls=bool(settings.opensearch_verify_tls))
+        if settings.search_fallback:
             return FallbackBackend(backend, EmbeddedBackend.in_data_dir(Path(settings.data_dir)))
         return backend
     raise SearchError(f"unknown search_backend {kind!r}: use embedded, opensearch or none")

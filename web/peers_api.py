@@ -341,8 +341,7 @@ def openapi_document(app) -> dict:
                     op["parameters"] = params
             op = {"operationId": f"{m}_{rule.endpoint.replace('.', '_')}", **op}
             paths.setdefault(path, {})[m] = op
-    settings = app.extensions.get("maarifa.settings")
-    base = getattr(settings, "base_url", "") if settings else ""
+    base = app.extensions["maarifa.settings"].base_url
     return {
         "openapi": "3.1.0",
         "info": {"title": "Maarifa API", "version": "0.1.0",
