@@ -12,16 +12,7 @@ from graph.sparql_admission import parse_networks
 
 from . import accounts, api, core, openbadges, peers_api, sparql, views
 from .forwarded import ForwardedFor
-
-LOCALES = ("en", "es", "fr", "ar", "pt_BR")
-
-
-def select_locale() -> str:
-    chosen = (request.args.get("lang") or request.cookies.get("lang") or "").replace("-", "_")
-    if chosen in LOCALES:
-        return chosen
-    return request.accept_languages.best_match(LOCALES) or "en"
-
+from .locales import select_locale
 
 class JSONProvider(DefaultJSONProvider):
     """Flask's JSON, except that a document nested deeper than Python's parser follows is

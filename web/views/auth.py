@@ -10,6 +10,7 @@ from flask_babel import gettext, ngettext
 from graph.accounts import LoginRefused
 
 from .. import accounts
+from ..locales import LOCALES
 from .common import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -63,8 +64,6 @@ def oauth_start(provider):
 @bp.get("/locale")
 def set_locale():
     """Switch the UI language (a cookie); an unknown code falls back to the browser's languages."""
-    from ..app import LOCALES
-
     lang = (request.args.get("lang") or "").replace("-", "_")
     response = make_response(redirect(safe_next(request.args.get("next"))))
     if lang in LOCALES:
