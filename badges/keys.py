@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from .errors import KeyFileUnsafe, KeysMissing
-from .multibase import b64url, ed25519_multikey
+from .multibase import ed25519_multikey
 
 KEYS_DIR = "keys"
 ED25519_FILE = "ed25519.pem"
@@ -92,14 +92,6 @@ class KeyRing:
         return self.rsa_private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
 
-    def ed25519_jwk(self) -> dict:
-        return {"kty": "OKP", "crv": "Ed25519", "x": b64url(self.ed25519_public_bytes)}
-
-    def rsa_jwk(self) -> dict:
-        numbers = self.rsa_private.public_key().public_numbers()
-        as_bytes = lambda n: n.to_bytes((n.bit_length() + 7) // 8, "big")  # noqa: E731
-        return {"kty": "RSA", "alg": "RS256", "use": "sig", "n": b64url(as_bytes(numbers.n)),
-                "e": b64url(as_bytes(numbers.e))}
 
     def check_signing_allowed(self) -> None:
         for name in (ED25519_FILE, RSA_FILE):

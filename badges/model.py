@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rdflib import Literal, URIRef
 
 from ontology import MF
 
@@ -101,7 +100,3 @@ class Award:
         narrative: the completion's IRI names the person, who may not be public), then the trainer's."""
         completed = [Evidence(narrative=f"Completed the training {self.badge.training_title or self.badge.slug}.")]
         return (completed if self.completion else []) + list(self.evidence)
-
-
-def literal_text(term) -> str:
-    return str(term) if isinstance(term, (Literal, URIRef)) else str(term)

@@ -16,7 +16,7 @@ import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from rdflib import Literal, URIRef
 
@@ -277,10 +277,6 @@ def report_value_error(text: str, exc: ValueError, label: str, report: Report) -
 
 def located(label: str, where: str | None) -> str:
     return f"{label}, {where}" if where else label
-
-
-def count_triples(sources: Iterable[SourceGraphs]) -> int:
-    return sum(len(ts) for s in sources for ts in s.graphs.values())
 
 
 class Timer:

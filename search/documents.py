@@ -254,11 +254,6 @@ def facet_values(doc: dict, facet: str) -> list[str]:
     return [value] if isinstance(value, str) else list(value or [])
 
 
-def filter_values(doc: dict, name: str) -> list[str]:
-    value = doc.get(FILTER_SOURCE[name])
-    return [value] if isinstance(value, str) else list(value or [])
-
-
 def all_text(doc: dict) -> list[tuple[str, str]]:
     """(lang, text) of everything searchable in a document, titles first."""
     return ([(lang, text) for lang, text in doc["titles"].items()]

@@ -1,6 +1,6 @@
 """Text processing shared by the backends: languages, tokens, folding, stemming, labels.
 
-The embedded backend indexes what :func:`index_forms` makes of a text and looks up what
+The embedded backend indexes what :func:`forms` makes of each word of a text and looks up what
 :func:`query_forms` makes of a query; FTS5 itself only splits on spaces. Folding removes
 diacritics except the letters a language treats as letters of their own (as Wikimedia's
 CirrusSearch does): Spanish ñ, German ä ö ü ß, Swedish/Finnish å ä ö, Turkish ı and the dotted İ.
@@ -221,14 +221,6 @@ def forms(word: str, lang: str) -> tuple[str, ...]:
             if candidate and candidate not in out:
                 out.append(candidate)
     return tuple(out)
-
-
-def index_forms(text: str, lang: str) -> list[str]:
-    """The processed terms of a text in ``lang``, in order (several per word)."""
-    out = []
-    for word in tokens(text):
-        out.extend(forms(word, lang))
-    return out
 
 
 def query_forms(word: str, langs) -> list[str]:

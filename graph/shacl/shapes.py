@@ -245,10 +245,6 @@ class CompiledShapes:
         if self.by_object_of:
             self.reach.inverse = True
 
-    @property
-    def target_classes(self) -> set[str]:
-        return set(self.by_class)
-
     def shapes_for(self, view: View, focus) -> list[Shape]:
         """The shapes ``focus`` is a target of (section 2.1.3)."""
         found: list[Shape] = []
