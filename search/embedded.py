@@ -4,8 +4,10 @@ FTS5 has no Snowball tokenizer, so the words are processed in Python (:mod:`sear
 every word of a document is stored as its folded form and its folded stem in the document's
 language; every word of a query is looked up as the forms it would have in the query's
 language and in each language the index holds. FTS5 then only splits on spaces and ranks
-with BM25 (titles weigh most). Facets are counted by SQL over a (document, field, value)
-table. A word that no document the caller may see knows is corrected against the vocabulary
+with BM25 (titles weigh most). A query runs its ``MATCH`` once: one pass over the matching
+documents yields their scores and their facet values (a compact column per document, so no
+join), from which the total, the page and the facet counts are taken; filters are looked up in
+a (field, value, document) table. A word that no document the caller may see knows is corrected against the vocabulary
 of the caller's access levels (:mod:`search.vocabulary`; edit distance 1, or 2 for longer
 words): the correction is searched as well, and offered as "did you mean".
 
@@ -14,10 +16,12 @@ A reindex builds a new file beside the old one and renames it over: search never
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import sqlite3
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
@@ -29,7 +33,7 @@ from .text import UNDETERMINED, fold, forms, primary, query_forms, stemmer, toke
 from .vocabulary import SCHEMA as VOCABULARY_SCHEMA
 from .vocabulary import VocabularyChange, corrections, known_terms, split_terms
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 FILE = "index.sqlite3"
 FACET_LIMIT = 20
 WEIGHTS = (10.0, 1.0, 3.0)  # title, body, keywords
@@ -37,7 +41,9 @@ WEIGHTS = (10.0, 1.0, 3.0)  # title, body, keywords
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, type TEXT NOT NULL, access TEXT NOT NULL,
-    sort_title TEXT NOT NULL, data TEXT NOT NULL, words TEXT NOT NULL, stems TEXT NOT NULL);
+    sort_title TEXT NOT NULL, data TEXT NOT NULL, words TEXT NOT NULL, stems TEXT NOT NULL,
+    facets TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS docs_order ON docs (sort_title, id);
 CREATE TABLE IF NOT EXISTS fields (doc INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS fields_value ON fields (field, value, doc);
 CREATE INDEX IF NOT EXISTS fields_doc ON fields (doc);
@@ -46,6 +52,9 @@ CREATE TABLE IF NOT EXISTS langs (lang TEXT PRIMARY KEY) WITHOUT ROWID;
 """ + VOCABULARY_SCHEMA
 # stored per document in ``fields``: every filterable field, plus the facets' own
 _STORED_FIELDS = sorted(set(FILTER_SOURCE.values()) | set(FACET_SOURCE.values()))
+# the ``facets`` column: "facet<RS>value" items joined by <US> (ASCII's separators, which no
+# facet value holds: they are IRIs, language codes, media types and type names)
+_ITEM, _PAIR = "\x1f", "\x1e"
 
 
 class EmbeddedBackend:
@@ -116,10 +125,10 @@ class EmbeddedBackend:
                 columns, doc_words, doc_stems = _index_terms(doc, langs)
                 vocabulary.add(doc["access"], doc_words, doc_stems)
                 title, _ = title_of(doc, "en")[:2]
-                cur = db.execute("INSERT INTO docs (id, type, access, sort_title, data, words, stems) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                cur = db.execute("INSERT INTO docs (id, type, access, sort_title, data, words, stems, facets) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                  (doc["id"], doc["type"], doc["access"], fold(title),
-                                  json.dumps(doc, ensure_ascii=False), doc_words, doc_stems))
+                                  json.dumps(doc, ensure_ascii=False), doc_words, doc_stems, _facet_column(doc)))
                 rowid = cur.lastrowid
                 rows = [(rowid, "access", doc["access"])]
                 for field in _STORED_FIELDS:
@@ -254,28 +263,25 @@ class EmbeddedBackend:
             if changed:
                 suggestion = " ".join(corrected)
             match = " AND ".join(groups)
-            source = "fts JOIN docs d ON d.rowid = fts.rowid"
             where.insert(0, "fts MATCH ?")
             params.insert(0, match)
-            order = "bm25(fts, %s, %s, %s)" % WEIGHTS
-        else:
-            source = "docs d"
-            order = "d.sort_title"
         where_sql = " AND ".join(where)
-        total = db.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", params).fetchone()[0]
-        rows = db.execute(f"SELECT d.data, {order} FROM {source} WHERE {where_sql} ORDER BY {order}, d.id "
-                          f"LIMIT ? OFFSET ?", [*params, query.per_page, query.offset]).fetchall()
-        facets: dict[str, list[tuple[str, int]]] = {}
-        facet_rows = db.execute(
-            f"SELECT field, value, count(*) AS n FROM fields WHERE field IN (%s) AND doc IN "
-            f"(SELECT d.rowid FROM {source} WHERE {where_sql}) GROUP BY field, value ORDER BY n DESC, value"
-            % ",".join("?" * len(FACET_FIELDS)),
-            [*(FACET_SOURCE[f] for f in FACET_FIELDS), *params]).fetchall()
-        by_field = {FACET_SOURCE[f]: f for f in FACET_FIELDS}
-        for field, value, n in facet_rows:
-            bucket = facets.setdefault(by_field[field], [])
-            if len(bucket) < FACET_LIMIT:
-                bucket.append((value, n))
+        if query.words:
+            # the one MATCH: every matching document's score and facets; the page is its best
+            matches = db.execute(f"SELECT d.rowid, d.id, bm25(fts, %s, %s, %s), d.facets FROM fts JOIN docs d "
+                                 f"ON d.rowid = fts.rowid WHERE {where_sql}" % WEIGHTS, params).fetchall()
+            best = heapq.nsmallest(query.offset + query.per_page, matches, key=lambda m: (m[2], m[1]))
+            page = [(rowid, score) for rowid, _id, score, _f in best[query.offset:]]
+        else:
+            # a listing (filters only) in title order, read from the index on (sort_title, id)
+            page = db.execute(f"SELECT d.rowid, 0 FROM docs d WHERE {where_sql} ORDER BY d.sort_title, d.id "
+                              f"LIMIT ? OFFSET ?", [*params, query.per_page, query.offset]).fetchall()
+            matches = db.execute(f"SELECT d.rowid, d.id, 0, d.facets FROM docs d WHERE {where_sql}",
+                                 params).fetchall()
+        total, facets = len(matches), _count_facets(m[3] for m in matches)
+        data = dict(db.execute("SELECT rowid, data FROM docs WHERE rowid IN (%s)" % ",".join("?" * len(page)),
+                               [rowid for rowid, _ in page]).fetchall()) if page else {}
+        rows = [(data[rowid], score) for rowid, score in page]
         hits = []
         for data, score in rows:
             doc = json.loads(data)
@@ -283,6 +289,24 @@ class EmbeddedBackend:
             hits.append(Hit(doc["id"], doc["type"], title, make_snippet(doc, query.lang, wanted), lang, fallback,
                             doc.get("kind", ""), -float(score) if query.words else 0.0))
         return Results(total, hits, facets, suggestion, query.page, query.per_page, self.name)
+
+def _facet_column(doc: dict) -> str:
+    """The ``facets`` column of a document: each facet value it has, once."""
+    items = (f"{facet}{_PAIR}{value}" for facet in FACET_FIELDS for value in facet_values(doc, facet))
+    return _ITEM.join(dict.fromkeys(items))
+
+
+def _count_facets(columns: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+    """Facet counts over the ``facets`` columns of the matching documents: per facet, the
+    :data:`FACET_LIMIT` most frequent values, most documents first, then by value."""
+    counts = Counter(item for column in columns if column for item in column.split(_ITEM))
+    by_facet: dict[str, list[tuple[str, int]]] = {}
+    for item, n in counts.items():
+        facet, value = item.split(_PAIR, 1)
+        by_facet.setdefault(facet, []).append((value, n))
+    return {facet: sorted(values, key=lambda v: (-v[1], v[0]))[:FACET_LIMIT]
+            for facet in FACET_FIELDS if (values := by_facet.get(facet))}
+
 
 def _index_terms(doc: dict, langs: set[str]) -> tuple[list[str], str, str]:
     """The FTS columns (title, body, keywords) of a document and its vocabulary (words, stems);
