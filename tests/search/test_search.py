@@ -166,3 +166,35 @@ def test_unknown_type_filter_and_page(loaded):
         search(loaded, Query("wikidata", filters={"colour": ["red"]}))
     with pytest.raises(BadQuery, match="page"):
         search(loaded, Query("wikidata", page=0))
+
+
+def test_one_word_of_a_thousand_characters_finds_nothing_without_failing(loaded):
+    """Issue 19, bad input: a single word as long as a query may be (no correction is tried
+    for what no vocabulary word comes near)."""
+    results = search(loaded, Query("w" * 1000, per_page=5))
+    assert results.total == 0 and results.hits == [] and results.suggestion is None
+
+
+def _doc(slug: str, lang: str, title: str) -> dict:
+    return {"id": str(asset(slug)), "type": "asset", "kind": "KnowledgeAsset", "access": "public",
+            "titles": {lang: title}, "texts": [], "keywords": [], "languages": [lang], "skills": [],
+            "skill_paths": [], "formats": [], "organizations": [], "territories": []}
+
+
+def test_mixed_scripts_search_each_word_in_its_script(fresh):
+    """Issue 19, bad input: Latin and Arabic words in one query are each looked up in their
+    own script; the document holding both is found, and each word alone finds its own."""
+    fresh.reindex([_doc("latin", "en", "Wikidata queries"), _doc("arabic", "ar", "تحرير ويكيبيديا"),
+                   _doc("both", "ar", "Wikidata ويكيبيديا")])
+    assert top(fresh, "wikidata ويكيبيديا", lang="ar") == [str(asset("both"))]
+    assert set(top(fresh, "ويكيبيديا", lang="ar")) == {str(asset("arabic")), str(asset("both"))}
+    assert set(top(fresh, "wikidata", lang="en")) == {str(asset("latin")), str(asset("both"))}
+
+
+@pytest.mark.parametrize("name, value", [("skill", "https://example.org/no-such-skill"), ("language", "zz"),
+                                          ("format", "text/nothing"), ("territory", "999")])
+def test_a_filter_value_nothing_has_lists_nothing(loaded, name, value):
+    """Issue 19, bad input: a facet value that does not exist is an empty answer, not an error."""
+    results = search(loaded, Query("wikipedia", filters={name: [value]}))
+    assert results.total == 0 and results.hits == []
+    assert search(loaded, Query("", filters={name: [value]})).total == 0
