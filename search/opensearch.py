@@ -58,6 +58,10 @@ TEXT_FIELDS = {"titles": "title", "texts": "body", "keywords": "keywords"}
 BOOSTS = {"title": 10, "body": 1, "keywords": 3}
 #: the text of public documents only: the dictionary anonymous callers' suggestions come from
 PUBLIC_TEXT = "public_text"
+#: Lucene's limit on the clauses of one query (``indices.query.bool.max_clause_count``, 1,024 by
+#: default) with room for the filters and the fuzzy clauses: the text sub-fields a query names
+#: per word are cut to fit it (see :func:`text_fields`)
+CLAUSE_BUDGET = 900
 SUGGESTIONS_PER_WORD = 10  # candidates the term suggester offers per word, before the visibility check
 KEYWORD_FIELDS = sorted({"type", "kind", "access", *FACET_SOURCE.values(), *FILTER_SOURCE.values()})
 # folding exceptions keyed by analyzer name
@@ -70,6 +74,21 @@ def field_key(lang: str) -> str:
     if tag in ("pt-br", "pt_br"):
         return BRAZILIAN
     return LANGUAGE_ANALYZERS.get(primary(tag), OTHER)
+
+
+def text_fields(words: int, lang: str, present: Iterable[str]) -> list[str]:
+    """The boosted sub-fields each word of a query is matched against: those of the languages
+    the index holds (``present``: analyzer keys), the query's own language first, then text of
+    no known language, then the others by name, as many as ``CLAUSE_BUDGET`` allows for
+    ``words`` words (each key costs a plain and a folded sub-field of title, body and keywords:
+    six clauses; the query's language is always kept)."""
+    first = field_key(lang)
+    keys = [first, *(k for k in (OTHER, *sorted(present)) if k != first)]
+    keys = list(dict.fromkeys(k for k in keys if k == first or k in present or k == OTHER))
+    per_key = 2 * len(BOOSTS)
+    keep = max(1, (CLAUSE_BUDGET // max(1, words) - 1) // per_key)
+    return [name for key in keys[:keep] for field, boost in BOOSTS.items()
+            for name in (f"{field}.{key}^{boost}", f"{field}.{key}.folded^{boost / 2}")]
 
 
 def _fold_mapping(lang: str) -> list[str]:
@@ -181,6 +200,7 @@ class OpenSearchBackend:
         self._icu: bool | None = None
         self._layout_cache: dict | None = None
         self._layout_at = 0.0
+        self._languages: tuple[float, frozenset[str]] | None = None  # (when, analyzer keys with text)
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -267,6 +287,7 @@ class OpenSearchBackend:
                     actions.append({"delete": {"_index": self.alias(other), "_id": doc["id"]}})
             actions.append({"index": {"_index": self.alias(doc["type"]), "_id": doc["id"]}})
             actions.append(to_source(doc))
+        self._languages = None
         return self._bulk(actions, refresh=True)
 
     def delete(self, ids: Iterable[str]) -> int:
@@ -314,6 +335,7 @@ class OpenSearchBackend:
                     actions = []
             total += self._bulk(actions, refresh=False)
             self._call("refreshing", self.client.indices.refresh, index=",".join(new.values()))
+            self._languages = None
         except BaseException:
             for name in new.values():
                 try:
@@ -388,16 +410,15 @@ class OpenSearchBackend:
                       "aggs": {facet: {"terms": {"field": FACET_SOURCE[facet], "size": FACET_LIMIT}}
                                for facet in FACET_FIELDS}}
         if query.words:
-            fields = [f"{field}.*^{boost}" for field, boost in BOOSTS.items()]
-            folded = [f"{field}.*.folded^{boost / 2}" for field, boost in BOOSTS.items()]
+            fields = text_fields(len(query.words), query.lang, self._present_languages(indexes))
             must = [{"bool": {"should": [
-                {"multi_match": {"query": word, "fields": fields + folded, "type": "best_fields"}},
+                {"multi_match": {"query": word, "fields": fields, "type": "best_fields"}},
                 {"match": {"all_text": {"query": word, "fuzziness": "AUTO", "prefix_length": 1, "boost": 0.2}}},
             ], "minimum_should_match": 1}} for word in query.words]
             body["query"] = {"bool": {"must": must, "filter": filters}}
             # highlight what the words match exactly: highlighting every term the fuzzy clause
             # expands to across ~240 language sub-fields cost ~10x the search (bench/RESULTS.md)
-            exact = {"bool": {"should": [{"multi_match": {"query": word, "fields": fields + folded}}
+            exact = {"bool": {"should": [{"multi_match": {"query": word, "fields": fields}}
                                          for word in query.words]}}
             body["highlight"] = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
                                  "fragment_size": 160, "number_of_fragments": 1, "require_field_match": False,
@@ -429,6 +450,20 @@ class OpenSearchBackend:
         suggestion = _suggestion(query.text, entries, self._visible_terms(indexes, visible, entries))
         return Results(response["hits"]["total"]["value"], hits, facets, suggestion, query.page, query.per_page,
                        self.name)
+
+    def _present_languages(self, indexes: list[str]) -> frozenset[str]:
+        """The analyzer keys some document's text uses (one request; trusted ``LAYOUT_TTL``
+        seconds, and forgotten when this process writes)."""
+        if self._languages is not None and time.monotonic() - self._languages[0] < LAYOUT_TTL:
+            return self._languages[1]
+        keys = [*ANALYZED_LANGUAGES, OTHER]
+        body = {"size": 0, "aggs": {key: {"filter": {"bool": {"should": [
+            {"exists": {"field": f"{field}.{key}"}} for field in BOOSTS]}}} for key in keys}}
+        response = self._call("listing languages", self.client.search, index=",".join(indexes), body=body,
+                              ignore_unavailable=True)
+        present = frozenset(k for k in keys if response["aggregations"][k]["doc_count"] > 0)
+        self._languages = (time.monotonic(), present)
+        return present
 
     def _visible_terms(self, indexes: list[str], visible: dict, entries: list[dict]) -> set[str]:
         """The suggested terms that some live document the caller may see holds (one request)."""

@@ -198,3 +198,17 @@ def test_a_filter_value_nothing_has_lists_nothing(loaded, name, value):
     results = search(loaded, Query("wikipedia", filters={name: [value]}))
     assert results.total == 0 and results.hits == []
     assert search(loaded, Query("", filters={name: [value]})).total == 0
+
+
+def test_a_query_of_as_many_words_as_allowed_is_answered(loaded):
+    """Found by bench/relevance_bench.py: five words or more over every language sub-field
+    went past Lucene's 1,024 clauses and OpenSearch answered "all shards failed" (a
+    SearchUnavailable for a query that is valid). The longest valid query is answered."""
+    from search.query import MAX_QUERY_TERMS
+
+    for text in ("how do I add references", "sandboxes talk pages and watchlists",
+                 " ".join(["wikipedia", "wikidata", "commons", "sources", "articles"] * 7)[:-1]):
+        words = text.split()[:MAX_QUERY_TERMS]
+        results = search(loaded, Query(" ".join(words), per_page=5))
+        assert isinstance(results.total, int)
+    assert search(loaded, Query("sandboxes talk pages and watchlists", per_page=10)).total > 0
