@@ -92,7 +92,6 @@ class KeyRing:
         return self.rsa_private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
 
-
     def check_signing_allowed(self) -> None:
         for name in (ED25519_FILE, RSA_FILE):
             check_private_file(self.directory / name)

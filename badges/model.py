@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
 from ontology import MF
 
 VISIBILITY_ACCESS = {MF.Public: "public", MF.MembersOnly: "members", MF.Private: "private"}

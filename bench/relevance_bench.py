@@ -4,7 +4,7 @@
                                     [--show-misses]
 
 Corpus: the sample data of ``demo/`` (``maarifa.demo.load_demo``), indexed by each backend
-(``search.indexer.reindex``; OpenSearch under its own index prefix ``maarifarel``). Queries and
+(``search.documents.build_all`` once, then each backend's ``reindex``; OpenSearch under its own index prefix ``maarifarel``). Queries and
 graded judgements: ``bench/relevance/judgements.yaml`` (written before the ranking was tuned;
 see its header). Each query runs through ``search.query.search`` as an anonymous reader in the
 query's language, 10 results.
@@ -40,9 +40,9 @@ from search_bench import OPENSEARCH_URL, ensure_opensearch, settings_for, stop_o
 
 from graph import GraphStore  # noqa: E402
 from maarifa.demo import load_demo  # noqa: E402
+from search.documents import build_all  # noqa: E402
 from search.errors import SearchError  # noqa: E402
 from search.factory import open_backend  # noqa: E402
-from search.indexer import reindex  # noqa: E402
 from search.query import Query, search  # noqa: E402
 
 JUDGEMENTS = ROOT / "bench" / "relevance" / "judgements.yaml"
@@ -142,19 +142,20 @@ def main() -> None:
     try:
         for _line in load_demo(store):
             pass
+        docs = list(build_all(store))  # built once, indexed by every backend
+        known = {doc["id"] for doc in docs if doc["access"] == "public"}  # what an anonymous reader may find
+        packs = {doc for doc in known if doc.startswith(f"{BASE}/id/pack/")}
+        for queries in sets.values():
+            check_judgements(queries, known)
         ranked: dict[str, dict[str, dict[str, list[str]]]] = {name: {} for name in sets}
-        packs: set[str] = set()
         failures: list[str] = []
         for kind in args.backends:
             settings = settings_for(kind, OUT / "data")
             settings.opensearch_index_prefix = PREFIX
             backend = open_backend(settings)
             try:
-                reindex(store, backend, consumer=f"relevance-{kind}")
-                known = set(store_documents(backend))
-                packs = {doc for doc in known if doc.startswith(f"{BASE}/id/pack/")}
+                backend.reindex(docs)
                 for name, queries in sets.items():
-                    check_judgements(queries, known)
                     ranked[name][kind] = run(backend, queries, failures)
             finally:
                 if kind == "opensearch":
@@ -171,22 +172,6 @@ def main() -> None:
             print("\n".join(misses(queries, ranked[name], packs)) + "\n")
     if failures:
         print("queries the backend failed on:\n" + "\n".join(f"- {f}" for f in failures))
-
-
-def store_documents(backend) -> list[str]:
-    """Every public document id the backend holds, listed through the query API by type."""
-    from search.documents import TYPES
-
-    ids: list[str] = []
-    for doc_type in TYPES:
-        page = 1
-        while True:
-            results = search(backend, Query("", filters={"type": (doc_type,)}, page=page, per_page=100))
-            ids += [h.id for h in results.hits]
-            if page * 100 >= results.total:
-                break
-            page += 1
-    return ids
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ language and in each language the index holds. FTS5 then only splits on spaces a
 with BM25 (titles weigh most). A query runs its ``MATCH`` once: one pass over the matching
 documents yields their scores and their facet values (a compact column per document, so no
 join), from which the total, the page and the facet counts are taken; filters are looked up in
-a (field, value, document) table. A word that no document the caller may see knows is corrected against the vocabulary
-of the caller's access levels (:mod:`search.vocabulary`; edit distance 1, or 2 for longer
+a (field, value, document) table. A word that no document the caller may see knows is
+corrected against the vocabulary of the caller's access levels (:mod:`search.vocabulary`; edit distance 1, or 2 for longer
 words): the correction is searched as well, and offered as "did you mean".
 
 A reindex builds a new file beside the old one and renames it over: search never stops.
@@ -279,16 +279,16 @@ class EmbeddedBackend:
             matches = db.execute(f"SELECT d.rowid, d.id, 0, d.facets FROM docs d WHERE {where_sql}",
                                  params).fetchall()
         total, facets = len(matches), _count_facets(m[3] for m in matches)
-        data = dict(db.execute("SELECT rowid, data FROM docs WHERE rowid IN (%s)" % ",".join("?" * len(page)),
-                               [rowid for rowid, _ in page]).fetchall()) if page else {}
-        rows = [(data[rowid], score) for rowid, score in page]
+        stored = dict(db.execute("SELECT rowid, data FROM docs WHERE rowid IN (%s)" % ",".join("?" * len(page)),
+                                 [rowid for rowid, _ in page]).fetchall()) if page else {}
         hits = []
-        for data, score in rows:
-            doc = json.loads(data)
+        for rowid, score in page:
+            doc = json.loads(stored[rowid])
             title, lang, fallback = title_of(doc, query.lang)
             hits.append(Hit(doc["id"], doc["type"], title, make_snippet(doc, query.lang, wanted), lang, fallback,
                             doc.get("kind", ""), -float(score) if query.words else 0.0))
         return Results(total, hits, facets, suggestion, query.page, query.per_page, self.name)
+
 
 def _facet_column(doc: dict) -> str:
     """The ``facets`` column of a document: each facet value it has, once."""

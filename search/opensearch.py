@@ -82,9 +82,7 @@ def text_fields(words: int, lang: str, present: Iterable[str]) -> list[str]:
     no known language, then the others by name, as many as ``CLAUSE_BUDGET`` allows for
     ``words`` words (each key costs a plain and a folded sub-field of title, body and keywords:
     six clauses; the query's language is always kept)."""
-    first = field_key(lang)
-    keys = [first, *(k for k in (OTHER, *sorted(present)) if k != first)]
-    keys = list(dict.fromkeys(k for k in keys if k == first or k in present or k == OTHER))
+    keys = list(dict.fromkeys([field_key(lang), OTHER, *sorted(present)]))
     per_key = 2 * len(BOOSTS)
     keep = max(1, (CLAUSE_BUDGET // max(1, words) - 1) // per_key)
     return [name for key in keys[:keep] for field, boost in BOOSTS.items()
@@ -287,8 +285,9 @@ class OpenSearchBackend:
                     actions.append({"delete": {"_index": self.alias(other), "_id": doc["id"]}})
             actions.append({"index": {"_index": self.alias(doc["type"]), "_id": doc["id"]}})
             actions.append(to_source(doc))
-        self._languages = None
-        return self._bulk(actions, refresh=True)
+        done = self._bulk(actions, refresh=True)
+        self._languages = None  # after the write: a search in between must not keep the old list
+        return done
 
     def delete(self, ids: Iterable[str]) -> int:
         layout = self._layout()

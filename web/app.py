@@ -14,6 +14,7 @@ from . import accounts, api, core, openbadges, peers_api, sparql, views
 from .forwarded import ForwardedFor
 from .locales import select_locale
 
+
 class JSONProvider(DefaultJSONProvider):
     """Flask's JSON, except that a document nested deeper than Python's parser follows is
     invalid JSON (a ``ValueError``, which every body reader answers with a 400), not a
