@@ -1,4 +1,4 @@
-"""Screenshots of the home page, a 404, the peer finder and the skills map for docs/screenshots/ (English and Arabic,
+"""Screenshots of the home page, a 404, search results, the peer finder and the skills map for docs/screenshots/ (English and Arabic,
 1280 and 360 px wide), taken by headless Chromium over the demo data.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 PAGES = {
     "home": "/",
     "not-found": "/no-such-page",
+    "search": "/search?q=wikidata",
     "skills-map": "/skills-map?territory=002",
     "skills-map-empty": "/skills-map?org=DE",
     "peers": "/peers?skill=115",
@@ -87,6 +88,7 @@ def main() -> None:
         try:
             for line in load_demo(services.store):
                 print(line)
+            print(f"search index: {services.search_sync.reindex()} documents")
             server = make_server("127.0.0.1", port, wiring.make_app(settings, services), threaded=True)
             threading.Thread(target=server.serve_forever, daemon=True).start()
             driver = browser(args.chromium, args.chromedriver)
